@@ -1,0 +1,125 @@
+"""Every query on users, sign-in sessions, refresh tokens and API keys."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import ApiKey, AuthSession, RefreshToken, User
+
+API_KEY_TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+async def users_by_email(session: AsyncSession, email: str) -> list[tuple[User, str]]:
+    """Active users with this email in any tenant, with the tenant's slug (sign-in only)."""
+    from app.tenants.models import Tenant
+
+    rows = await session.execute(
+        select(User, Tenant.slug)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(User.email == email, User.is_active.is_(True))
+    )
+    return [(user, slug) for user, slug in rows.tuples()]
+
+
+async def active_session_user(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID
+) -> User | None:
+    """The user behind an access token, if the user is active and the sign-in not revoked."""
+    return await session.scalar(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.tenant_id == tenant_id,
+            User.is_active.is_(True),
+            AuthSession.id == session_id,
+            AuthSession.tenant_id == tenant_id,
+            AuthSession.revoked_at.is_(None),
+        )
+    )
+
+
+async def refresh_token_for_update(
+    session: AsyncSession, token_hash: bytes
+) -> tuple[RefreshToken, AuthSession] | None:
+    row = await session.execute(
+        select(RefreshToken, AuthSession)
+        .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+        .where(RefreshToken.token_hash == token_hash)
+        .with_for_update(of=[RefreshToken, AuthSession])
+    )
+    found = row.tuples().first()
+    return (found[0], found[1]) if found else None
+
+
+async def revoke_session(session: AsyncSession, auth_session: AuthSession, reason: str) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == auth_session.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=datetime.now().astimezone(), revoked_reason=reason)
+    )
+
+
+async def api_key_by_hash(session: AsyncSession, key_hash: bytes) -> ApiKey | None:
+    return await session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+    )
+
+
+async def touch_api_key(session: AsyncSession, key: ApiKey, now: datetime) -> None:
+    """Record use at most once a minute, so busy keys do not write on every request."""
+    if key.last_used_at is not None and now - key.last_used_at < API_KEY_TOUCH_INTERVAL:
+        return
+    await session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+    key.last_used_at = now
+
+
+class UserRepository:
+    """Users of one tenant."""
+
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        self.session, self.tenant_id = session, tenant_id
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return await self.session.scalar(
+            select(User).where(User.id == user_id, User.tenant_id == self.tenant_id)
+        )
+
+    async def by_ids(self, user_ids: list[uuid.UUID]) -> list[User]:
+        rows = await self.session.scalars(
+            select(User).where(User.id.in_(user_ids), User.tenant_id == self.tenant_id)
+        )
+        return list(rows)
+
+    async def all(self) -> list[User]:
+        rows = await self.session.scalars(
+            select(User).where(User.tenant_id == self.tenant_id).order_by(User.name, User.id)
+        )
+        return list(rows)
+
+    async def by_email(self, email: str) -> User | None:
+        return await self.session.scalar(
+            select(User).where(User.tenant_id == self.tenant_id, User.email == email)
+        )
+
+
+class ApiKeyRepository:
+    """API keys of one tenant."""
+
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        self.session, self.tenant_id = session, tenant_id
+
+    async def get(self, key_id: uuid.UUID) -> ApiKey | None:
+        return await self.session.scalar(
+            select(ApiKey).where(ApiKey.id == key_id, ApiKey.tenant_id == self.tenant_id)
+        )
+
+    async def all(self) -> list[ApiKey]:
+        rows = await self.session.scalars(
+            select(ApiKey)
+            .where(ApiKey.tenant_id == self.tenant_id)
+            .order_by(ApiKey.created_at.desc(), ApiKey.id)
+        )
+        return list(rows)

@@ -1,0 +1,58 @@
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from app.boards.models import Board
+from app.graphql.relay import Connection, Node
+from app.kit.ids import to_global_id
+from app.tickets.repository import TicketOrder
+from app.tickets.types import PriorityEnum, StatusEnum, TicketOrderEnum, TicketType
+
+
+@strawberry.type(name="Board", description="A queue of tickets, shown in status columns.")
+class BoardType(Node):
+    name: str = strawberry.field(description="Board name, unique in the tenant.")
+    description: str | None = strawberry.field(description="What the board is for.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    pk: strawberry.Private[object]
+
+    @classmethod
+    def from_row(cls, row: Board) -> "BoardType":
+        return cls(
+            id=strawberry.ID(to_global_id("Board", row.id)),
+            name=row.name,
+            description=row.description,
+            created_at=row.created_at,
+            pk=row.id,
+        )
+
+    @strawberry.field(description="Tickets on this board, filtered and paged.")
+    async def tickets(
+        self,
+        info: Info,
+        status: StatusEnum | None = None,
+        priority: PriorityEnum | None = None,
+        category: str | None = None,
+        assignee_id: strawberry.ID | None = None,
+        search: str | None = None,
+        order_by: TicketOrderEnum = TicketOrder.NEWEST,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[TicketType]:
+        from app.tickets.resolvers import ticket_connection
+
+        return await ticket_connection(
+            info, self.pk, status, priority, category, assignee_id, search, order_by, first, after
+        )
+
+
+@strawberry.input
+class CreateBoardInput:
+    name: str = strawberry.field(description="Board name, unique in the tenant.")
+    description: str | None = strawberry.field(default=None, description="What it is for.")
+
+
+@strawberry.type
+class CreateBoardPayload:
+    board: BoardType = strawberry.field(description="The new board.")

@@ -1,0 +1,75 @@
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from app.comments.models import AuthorKind, Comment
+from app.graphql.relay import Node
+from app.kit.ids import to_global_id
+from app.tickets.types import TicketType
+
+if TYPE_CHECKING:
+    from app.auth.types import UserType
+
+AuthorKindEnum = strawberry.enum(AuthorKind, name="AuthorKind", description="Who wrote a comment.")
+UserRef = Annotated["UserType", strawberry.lazy("app.auth.types")]
+
+
+@strawberry.type(name="Comment", description="A reply or internal note on a ticket.")
+class CommentType(Node):
+    body: str = strawberry.field(description="The text.")
+    is_internal: bool = strawberry.field(description="Internal notes are never shown to contacts.")
+    author_kind: AuthorKindEnum = strawberry.field(description="Agent, contact or system.")
+    author_name: str | None = strawberry.field(description="Author's display name.")
+    author_email: str | None = strawberry.field(description="Contact's email, for contacts.")
+    created_at: datetime = strawberry.field(description="When it was written.")
+    author_pk: strawberry.Private[object]
+    ticket_pk: strawberry.Private[object]
+
+    @classmethod
+    def from_row(cls, row: Comment) -> "CommentType":
+        return cls(
+            id=strawberry.ID(to_global_id("Comment", row.id)),
+            body=row.body,
+            is_internal=row.is_internal,
+            author_kind=AuthorKind(row.author_kind),
+            author_name=row.author_name,
+            author_email=row.author_email,
+            created_at=row.created_at,
+            author_pk=row.author_id,
+            ticket_pk=row.ticket_id,
+        )
+
+    @strawberry.field(description="The team member who wrote it, for agent comments.")
+    async def author(self, info: Info) -> UserRef | None:
+        from app.auth.types import UserType
+
+        if self.author_pk is None:
+            return None
+        user = await info.context.loaders.user.load(self.author_pk)
+        return UserType.from_row(user) if user else None
+
+    @strawberry.field(description="The ticket it belongs to.")
+    async def ticket(self, info: Info) -> TicketType | None:
+        row = await info.context.loaders.ticket.load(self.ticket_pk)
+        return TicketType.from_row(row) if row else None
+
+
+@strawberry.input
+class AddCommentInput:
+    ticket_id: strawberry.ID = strawberry.field(description="Ticket to comment on.")
+    body: str = strawberry.field(description="Text, up to 64 KB.")
+    is_internal: bool = strawberry.field(default=False, description="Hide from contacts.")
+    author_kind: AuthorKindEnum = strawberry.field(
+        default=AuthorKind.AGENT,
+        description="CONTACT relays a customer's reply (e.g. from email); reopens finished tickets.",
+    )
+    contact_name: str | None = strawberry.field(default=None, description="Contact's name.")
+    contact_email: str | None = strawberry.field(default=None, description="Contact's email.")
+
+
+@strawberry.type
+class AddCommentPayload:
+    comment: CommentType = strawberry.field(description="The new comment.")
+    ticket: TicketType = strawberry.field(description="The ticket, possibly reopened.")

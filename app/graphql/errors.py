@@ -1,0 +1,47 @@
+"""Error shaping: expected failures keep their message and gain `extensions.code`; anything
+unexpected is logged and masked, so no internals reach the client."""
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError, ValidationContext, ValidationRule
+from strawberry.extensions import MaskErrors
+
+from app.kit.errors import HavenError
+
+logger = logging.getLogger("haven.graphql")
+INTERNAL = "INTERNAL_ERROR"
+
+
+def _coded(error: GraphQLError, code: str, **extra: Any) -> GraphQLError:
+    error.extensions = {**(error.extensions or {}), "code": code, **extra}
+    return error
+
+
+class CodedErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(error_message="Unexpected error.")
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._shape(error) for error in errors]
+
+    def _shape(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, HavenError):
+            return _coded(error, original.code, **original.details)
+        if original is None:
+            # Parse, validation and limit errors describe the query itself; they are safe.
+            code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+            return _coded(error, code)
+        if isinstance(original, GraphQLError) and original.original_error is None:
+            return _coded(error, "BAD_USER_INPUT")
+        logger.error("unexpected error in %s", error.path, exc_info=original)
+        return _coded(self.anonymise_error(error), INTERNAL)
+
+
+class HideSuggestions(ValidationRule):
+    """Drops "Did you mean ...?" hints, which would reveal the schema with introspection off."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        context.hide_suggestions = True
+        super().__init__(context)

@@ -1,0 +1,22 @@
+"""Fresh DataLoaders for each request, all scoped to the caller's tenant."""
+
+import uuid
+from functools import partial
+
+from strawberry.dataloader import DataLoader
+
+from app.auth import loaders as auth
+from app.boards import loaders as boards
+from app.comments import loaders as comments
+from app.kit.db import Database
+from app.tickets import loaders as tickets
+
+
+class Loaders:
+    def __init__(self, db: Database, tenant_id: uuid.UUID) -> None:
+        self.user = DataLoader(partial(auth.users, db, tenant_id))
+        self.board = DataLoader(partial(boards.boards, db, tenant_id))
+        self.ticket = DataLoader(partial(tickets.tickets, db, tenant_id))
+        self.timeline = DataLoader(partial(tickets.timelines, db, tenant_id))
+        self.comments = DataLoader(partial(comments.comments_by_ticket, db, tenant_id))
+        self.comment = DataLoader(partial(comments.comments, db, tenant_id))

@@ -1,0 +1,58 @@
+"""`node(id)`: any object by its global id, through the same tenant-scoped loaders."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from app.auth.repository import ApiKeyRepository
+from app.auth.types import ApiKeyType, UserType
+from app.boards.types import BoardType
+from app.comments.types import CommentType
+from app.graphql.permissions import IsAuthenticated
+from app.graphql.relay import Node
+from app.kit.errors import NotFound
+from app.kit.ids import parse_global_id
+from app.tickets.types import TicketType
+
+Fetch = Callable[[Info, uuid.UUID], Awaitable[Any]]
+
+
+async def _api_key(info: Info, pk: uuid.UUID) -> ApiKeyType | None:
+    principal = info.context.require()
+    if not principal.is_admin:
+        return None
+    async with info.context.services.db.read() as session:
+        row = await ApiKeyRepository(session, principal.tenant_id).get(pk)
+    return ApiKeyType.from_row(row) if row else None
+
+
+def _via(loader: str, convert: Callable[[Any], Any]) -> Fetch:
+    async def fetch(info: Info, pk: uuid.UUID) -> Any:
+        row = await getattr(info.context.loaders, loader).load(pk)
+        return convert(row) if row else None
+
+    return fetch
+
+
+FETCHERS: dict[str, Fetch] = {
+    "Ticket": _via("ticket", TicketType.from_row),
+    "Board": _via("board", BoardType.from_row),
+    "Comment": _via("comment", CommentType.from_row),
+    "User": _via("user", UserType.from_row),
+    "ApiKey": _api_key,
+}
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(permission_classes=[IsAuthenticated], description="Any object by global id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        try:
+            type_name, pk = parse_global_id(id)
+        except NotFound:
+            return None
+        fetch = FETCHERS.get(type_name)
+        return await fetch(info, pk) if fetch else None

@@ -1,0 +1,69 @@
+"""Engine, sessions and the one-transaction-per-mutation unit of work."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.kit.embedded import EmbeddedPostgres
+from app.kit.settings import Settings
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+def normalise_url(url: str) -> str:
+    """Accept the usual `postgres://` and `postgresql://` forms and use the asyncpg driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction; work queued with `after_commit` runs only once the commit succeeded."""
+
+    session: AsyncSession
+    pending: list[AfterCommit] = field(default_factory=list)
+
+    def after_commit(self, action: AfterCommit) -> None:
+        self.pending.append(action)
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10, embedded: EmbeddedPostgres | None = None):
+        self.url = normalise_url(url)
+        self.embedded = embedded
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+        )
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Database":
+        if settings.database_url:
+            return cls(settings.database_url, pool_size=settings.db_pool_size)
+        embedded = EmbeddedPostgres(settings.home / "pgdata")
+        return cls(embedded.url(), pool_size=settings.db_pool_size, embedded=embedded)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A short session for reads; DataLoaders and resolvers each open their own."""
+        async with self.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        """Commit everything done inside at once, then run the after-commit actions."""
+        async with self.sessions() as session:
+            work = UnitOfWork(session)
+            async with session.begin():
+                yield work
+            for action in work.pending:
+                await action()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        if self.embedded is not None:
+            self.embedded.stop()

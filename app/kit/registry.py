@@ -1,0 +1,17 @@
+"""Imports every domain's models so the metadata is complete for Alembic and tests."""
+
+from app.auth import models as auth_models
+from app.boards import models as board_models
+from app.comments import models as comment_models
+from app.kit.models import Base
+from app.tenants import models as tenant_models
+from app.tickets import models as ticket_models
+
+__all__ = [
+    "Base",
+    "auth_models",
+    "board_models",
+    "comment_models",
+    "tenant_models",
+    "ticket_models",
+]

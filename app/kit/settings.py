@@ -1,0 +1,41 @@
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration read from the environment (`HAVEN_*`, plus `DATABASE_URL`, `REDIS_URL`)."""
+
+    model_config = SettingsConfigDict(env_prefix="HAVEN_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    home: Path = Path(".haven")
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+
+    jwt_issuer: str = "haven"
+    jwt_audience: str = "haven-api"
+    # PEM of the signing key; when unset a key is generated once under `home/keys`.
+    jwt_private_key: str | None = None
+    access_token_seconds: int = 3600
+    refresh_token_seconds: int = 30 * 24 * 3600
+
+    db_pool_size: int = 10
+    graphql_max_depth: int = 10
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 2000
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

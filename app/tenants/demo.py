@@ -1,0 +1,63 @@
+"""The demo tenant `make run` seeds: created once, its credentials kept under the home folder."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from app.auth.principal import Principal
+from app.auth.models import Role
+from app.boards.service import create_board
+from app.comments.service import NewComment, add_comment
+from app.kit.actors import Actor
+from app.kit.db import Database
+from app.tenants import repository
+from app.tenants.service import create_tenant
+from app.tickets.models import ActorKind, Priority, Source
+from app.tickets.service import NewTicket, create_ticket
+
+DEMO_SLUG = "demo"
+DEMO_EMAIL = "admin@demo.example.com"
+SAMPLES = [
+    ("VPN not connecting", Priority.HIGH, "Network", "John Doe", "john@example.com"),
+    ("Printer on the 3rd floor jams", Priority.LOW, "Hardware", "Jane Roe", "jane@example.com"),
+    ("Cannot access billing portal", Priority.CRITICAL, "Billing", "Ada Park", "ada@example.com"),
+]
+
+
+async def seed_demo(db: Database, home: Path) -> dict[str, Any]:
+    """Create the demo tenant unless it exists; return its login, key and board."""
+    file = home / "demo-credentials.json"
+    async with db.transaction() as work:
+        existing = await repository.by_slug(work.session, DEMO_SLUG)
+        if existing is not None and file.exists():
+            return dict(json.loads(file.read_text()))
+        if existing is not None:
+            raise RuntimeError(f"demo tenant exists but {file} is missing; remove one or the other")
+        created = await create_tenant(
+            work.session, name="Demo Support", slug=DEMO_SLUG, admin_email=DEMO_EMAIL
+        )
+        admin = created.admin
+        principal = Principal(created.tenant.id, Role.ADMIN, ActorKind.USER, admin.id, admin.name)
+        board = await create_board(work.session, principal, name="Support", description="Demo")
+        actor = Actor.of(principal)
+        for title, priority, category, name, email in SAMPLES:
+            ticket = await create_ticket(
+                work.session,
+                created.tenant.id,
+                actor,
+                NewTicket(board.id, title, None, priority, category, Source.FORM, name, email),
+            )
+            await add_comment(
+                work.session, created.tenant.id, actor, NewComment(ticket.id, "Looking into it.")
+            )
+    credentials = {
+        "tenant": DEMO_SLUG,
+        "email": DEMO_EMAIL,
+        "password": created.admin_password,
+        "api_key": created.api_key_secret,
+        "board_id": f"brd_{board.id}",
+    }
+    home.mkdir(parents=True, exist_ok=True)
+    file.write_text(json.dumps(credentials, indent=2))
+    file.chmod(0o600)
+    return credentials

@@ -1,0 +1,127 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Computed,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.kit.enums import check_in
+from app.kit.models import Base, RecordMixin
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Source(StrEnum):
+    MANUAL = "manual"
+    FORM = "form"
+    EMAIL = "email"
+    API = "api"
+    CSV = "csv"
+    WEBHOOK = "webhook"
+    WIDGET = "widget"
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    API_KEY = "api_key"
+    CONTACT = "contact"
+    SYSTEM = "system"
+
+
+class Ticket(RecordMixin, Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number", name="uq_tickets_tenant_number"),
+        UniqueConstraint("tenant_id", "id", name="uq_tickets_tenant_id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "board_id"], ["boards.tenant_id", "boards.id"], ondelete="CASCADE"
+        ),
+        # Assignees and tickets must belong to the same tenant, enforced by the database too.
+        ForeignKeyConstraint(
+            ["tenant_id", "assignee_id"],
+            ["users.tenant_id", "users.id"],
+            name="fk_tickets_assignee",
+            ondelete="SET NULL (assignee_id)",
+        ),
+        check_in("status", TicketStatus),
+        check_in("priority", Priority),
+        check_in("source", Source),
+        Index("ix_tickets_board_number", "tenant_id", "board_id", "number"),
+        Index("ix_tickets_board_updated", "tenant_id", "board_id", "updated_at"),
+        Index("ix_tickets_search", "search_vector", postgresql_using="gin"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    board_id: Mapped[uuid.UUID]
+    number: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=TicketStatus.OPEN)
+    priority: Mapped[str] = mapped_column(String(20), default=Priority.MEDIUM)
+    category: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20), default=Source.MANUAL)
+    requester_name: Mapped[str | None] = mapped_column(String(200))
+    requester_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    assignee_id: Mapped[uuid.UUID | None]
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(50)), default=list, server_default="{}")
+    meta: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB, default=dict, server_default="{}"
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR,
+        Computed(
+            "to_tsvector('simple', title || ' ' || coalesce(description, ''))", persisted=True
+        ),
+        deferred=True,
+    )
+
+
+class TimelineEntry(RecordMixin, Base):
+    """One change to a ticket: what changed (old and new values), by whom, when."""
+
+    __tablename__ = "ticket_timeline"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"], ondelete="CASCADE"
+        ),
+        check_in("actor_kind", ActorKind),
+        Index("ix_ticket_timeline_ticket", "ticket_id", "created_at"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    ticket_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[uuid.UUID | None]
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")

@@ -1,0 +1,189 @@
+"""Ticket rules: creation with per-tenant numbers, tracked changes, deletion."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.repository import UserRepository
+from app.boards.repository import BoardRepository
+from app.kit import validation
+from app.kit.actors import Actor
+from app.kit.errors import NotFound
+from app.kit.ids import to_global_id
+from app.tenants.repository import next_ticket_number
+from app.tickets.models import Priority, Source, Ticket, TicketStatus, TimelineEntry
+from app.tickets.repository import TicketRepository
+
+CATEGORY_MAX = 100
+
+
+class Unset:
+    """Marks an update field the caller left out (as opposed to setting it to null)."""
+
+
+UNSET: Any = Unset()
+
+
+@dataclass
+class NewTicket:
+    board_id: uuid.UUID
+    title: str
+    description: str | None = None
+    priority: Priority = Priority.MEDIUM
+    category: str | None = None
+    source: Source = Source.MANUAL
+    requester_name: str | None = None
+    requester_email: str | None = None
+    assignee_id: uuid.UUID | None = None
+    tags: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None
+
+
+@dataclass
+class TicketChanges:
+    title: str = UNSET
+    description: str | None = UNSET
+    status: TicketStatus = UNSET
+    priority: Priority = UNSET
+    category: str | None = UNSET
+    assignee_id: uuid.UUID | None = UNSET
+    tags: list[str] = UNSET
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not isinstance(v, Unset)}
+
+
+def record(session: AsyncSession, ticket: Ticket, kind: str, actor: Actor, changes: dict) -> None:
+    """Append a timeline entry to the ticket's history, in the caller's transaction."""
+    session.add(
+        TimelineEntry(
+            tenant_id=ticket.tenant_id,
+            ticket_id=ticket.id,
+            kind=kind,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            changes=changes,
+        )
+    )
+
+
+async def _check_assignee(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    if await UserRepository(session, tenant_id).get(user_id) is None:
+        raise NotFound("Assignee")
+
+
+async def create_ticket(
+    session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, draft: NewTicket
+) -> Ticket:
+    """Validate, number and store a new ticket on one of the tenant's boards."""
+    if await BoardRepository(session, tenant_id).get(draft.board_id) is None:
+        raise NotFound("Board")
+    ticket = Ticket(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        board_id=draft.board_id,
+        title=validation.title(draft.title),
+        description=validation.text(draft.description, "description"),
+        status=TicketStatus.OPEN,
+        priority=draft.priority,
+        category=validation.name(draft.category, "category", CATEGORY_MAX),
+        source=draft.source,
+        requester_name=validation.name(draft.requester_name, "requesterName"),
+        requester_email=validation.email(draft.requester_email, "requesterEmail"),
+        assignee_id=draft.assignee_id,
+        tags=validation.tags(draft.tags),
+        meta=validation.metadata(draft.metadata),
+    )
+    if draft.assignee_id is not None:
+        await _check_assignee(session, tenant_id, draft.assignee_id)
+    ticket.number = await next_ticket_number(session, tenant_id)
+    session.add(ticket)
+    await session.flush()
+    record(session, ticket, "created", actor, {"source": ticket.source})
+    await session.refresh(ticket, ["created_at", "updated_at"])
+    return ticket
+
+
+async def _validated(session: AsyncSession, tenant_id: uuid.UUID, given: dict[str, Any]) -> dict:
+    checks = {
+        "title": validation.title,
+        "description": lambda v: validation.text(v, "description"),
+        "category": lambda v: validation.name(v, "category", CATEGORY_MAX),
+        "tags": validation.tags,
+    }
+    cleaned = {key: checks[key](value) if key in checks else value for key, value in given.items()}
+    if cleaned.get("assignee_id") is not None:
+        await _check_assignee(session, tenant_id, cleaned["assignee_id"])
+    return cleaned
+
+
+def _jsonable(value: Any, key: str) -> Any:
+    # Timeline values are shown to clients, so ids appear in their global form.
+    return to_global_id("User", value) if key == "assignee_id" and value else value
+
+
+async def update_ticket(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    ticket_id: uuid.UUID,
+    changes: TicketChanges,
+) -> Ticket:
+    """Apply the given changes and record each kind of change on the timeline."""
+    ticket = await TicketRepository(session, tenant_id).get(ticket_id, for_update=True)
+    if ticket is None:
+        raise NotFound("Ticket")
+    cleaned = await _validated(session, tenant_id, changes.given())
+    diff = {
+        key: {"old": _jsonable(getattr(ticket, key), key), "new": _jsonable(value, key)}
+        for key, value in cleaned.items()
+        if getattr(ticket, key) != value
+    }
+    if not diff:
+        return ticket
+    for key in diff:
+        setattr(ticket, key, cleaned[key])
+    if "status" in diff:
+        apply_status(ticket, TicketStatus(cleaned["status"]))
+    _record_diff(session, ticket, actor, diff)
+    await session.flush()
+    await session.refresh(ticket, ["updated_at"])
+    return ticket
+
+
+def apply_status(ticket: Ticket, status: TicketStatus) -> None:
+    ticket.status = status
+    if status == TicketStatus.RESOLVED:
+        ticket.resolved_at = datetime.now().astimezone()
+    elif status != TicketStatus.CLOSED:
+        ticket.resolved_at = None
+
+
+def touch(ticket: Ticket) -> None:
+    """Mark the ticket as changed now (a comment counts as activity on it)."""
+    ticket.updated_at = datetime.now().astimezone()
+
+
+def _record_diff(session: AsyncSession, ticket: Ticket, actor: Actor, diff: dict) -> None:
+    rest = dict(diff)
+    for key, kind in (("status", "status_changed"), ("assignee_id", "assigned")):
+        if key in rest:
+            record(session, ticket, kind, actor, {key: rest.pop(key)})
+    if rest:
+        record(session, ticket, "updated", actor, rest)
+
+
+async def delete_ticket(
+    session: AsyncSession, tenant_id: uuid.UUID, ticket_id: uuid.UUID
+) -> Ticket:
+    """Remove a ticket with its comments and timeline (the database cascades them)."""
+    repository = TicketRepository(session, tenant_id)
+    ticket = await repository.get(ticket_id, for_update=True)
+    if ticket is None:
+        raise NotFound("Ticket")
+    await repository.delete(ticket)
+    return ticket

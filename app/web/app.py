@@ -1,0 +1,48 @@
+"""The ASGI application: GraphQL, health and the public signing keys."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from app import __version__
+from app.kit.settings import Settings, get_settings
+from app.services import Services
+from app.web.graphql_app import HavenGraphQL
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    """Build the app; it owns (and closes) its services unless they are handed in."""
+    settings = settings or get_settings()
+    owned = services is None
+    services = services or Services.start(settings)
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "service": "haven", "version": __version__})
+
+    async def jwks(request: Request) -> JSONResponse:
+        return JSONResponse(
+            services.signer.jwks(), headers={"Cache-Control": "public, max-age=300"}
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owned:
+            await services.close()
+
+    graphql = HavenGraphQL(services)
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app
