@@ -27,4 +27,4 @@ bench: $(STAMP)  ## print latency and throughput figures (never pass/fail)
 	$(BIN)/python -m bench
 
 schema: $(STAMP)  ## regenerate schema.graphql from the code
-	$(BIN)/strawberry export-schema app.graphql.schema:schema --output schema.graphql
+	$(BIN)/python -m app.graphql.export

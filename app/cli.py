@@ -192,5 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         args.handler(args, get_settings())
     except HavenError as error:
-        print(json.dumps({"error": {"code": error.code, "message": error.message}}), file=sys.stderr)
+        print(
+            json.dumps({"error": {"code": error.code, "message": error.message}}), file=sys.stderr
+        )
         sys.exit(1)

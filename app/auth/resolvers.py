@@ -73,7 +73,9 @@ class AuthQueries:
 
 @strawberry.type
 class AuthMutations:
-    @strawberry.mutation(permission_classes=[Public], description="Sign in with email and password.")
+    @strawberry.mutation(
+        permission_classes=[Public], description="Sign in with email and password."
+    )
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
         services = info.context.services
         async with services.db.transaction() as work:

@@ -26,7 +26,8 @@ class AccessClaims:
 
 def _with_kid(key: RSAKey) -> RSAKey:
     return RSAKey.import_key(
-        key.as_dict(private=True), parameters={"kid": key.thumbprint(), "use": "sig", "alg": ALGORITHM}
+        key.as_dict(private=True),
+        parameters={"kid": key.thumbprint(), "use": "sig", "alg": ALGORITHM},
     )
 
 

@@ -50,10 +50,14 @@ async def add_comment(
         contact = Actor(ActorKind.CONTACT, None, comment.author_name or comment.author_email)
         old = ticket.status
         tickets.apply_status(ticket, TicketStatus.OPEN)
-        tickets.record(session, ticket, "reopened", contact, {"status": {"old": old, "new": "open"}})
+        tickets.record(
+            session, ticket, "reopened", contact, {"status": {"old": old, "new": "open"}}
+        )
     tickets.touch(ticket)
     await session.flush()
-    tickets.record(session, ticket, "comment_added", actor, {"commentId": to_global_id("Comment", comment.id)})
+    tickets.record(
+        session, ticket, "comment_added", actor, {"commentId": to_global_id("Comment", comment.id)}
+    )
     await session.refresh(comment, ["created_at"])
     return comment, ticket
 

@@ -43,4 +43,8 @@ class Connection(Generic[T]):
     ) -> "Connection":
         edges = [Edge(cursor=cursor, node=convert(item)) for item, cursor in page.items]
         end = edges[-1].cursor if edges else None
-        return cls(edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end), counter=counter)
+        return cls(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end),
+            counter=counter,
+        )

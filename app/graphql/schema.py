@@ -1,5 +1,7 @@
 """The Haven GraphQL schema, assembled from each domain's queries and mutations."""
 
+from collections.abc import Callable
+
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
@@ -34,16 +36,16 @@ NODE_TYPES = [TicketType, BoardType, CommentType, UserType, ApiKeyType]
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    extensions: list[SchemaExtension | type[SchemaExtension]] = [
-        CodedErrors(),
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        ParserCache(maxsize=256),
-        ValidationCache(maxsize=256),
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        CodedErrors,
+        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
     ]
     if settings.production:
-        extensions += [DisableIntrospection(), AddValidationRules([HideSuggestions])]
+        extensions += [DisableIntrospection, lambda: AddValidationRules([HideSuggestions])]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.auth.principal import Principal
 from app.auth.models import Role
+from app.auth.principal import Principal
 from app.boards.service import create_board
 from app.comments.service import NewComment, add_comment
 from app.kit.actors import Actor

@@ -54,7 +54,11 @@ async def create_tenant(
         raise Conflict(f"A tenant with slug '{tenant.slug}' already exists") from None
     password = admin_password or secrets.token_urlsafe(12)
     admin = await auth_service.create_user(
-        session, tenant.id, email=admin_email, name="Administrator", role=Role.ADMIN,
+        session,
+        tenant.id,
+        email=admin_email,
+        name="Administrator",
+        role=Role.ADMIN,
         password=password,
     )
     principal = Principal(tenant.id, Role.ADMIN, ActorKind.USER, admin.id, admin.name)

@@ -125,7 +125,9 @@ class TicketRepository:
     async def timelines(self, ticket_ids: list[uuid.UUID]) -> list[TimelineEntry]:
         rows = await self.session.scalars(
             select(TimelineEntry)
-            .where(TimelineEntry.ticket_id.in_(ticket_ids), TimelineEntry.tenant_id == self.tenant_id)
+            .where(
+                TimelineEntry.ticket_id.in_(ticket_ids), TimelineEntry.tenant_id == self.tenant_id
+            )
             .order_by(TimelineEntry.created_at, TimelineEntry.id)
         )
         return list(rows)

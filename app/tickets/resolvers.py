@@ -1,7 +1,7 @@
 """Ticket queries and mutations: parse input, call the service, map the result."""
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -69,7 +69,9 @@ async def ticket_connection(
 
 @strawberry.type
 class TicketQueries:
-    @strawberry.field(permission_classes=[IsAuthenticated], description="Tickets, filtered and paged.")
+    @strawberry.field(
+        permission_classes=[IsAuthenticated], description="Tickets, filtered and paged."
+    )
     async def tickets(
         self,
         info: Info,
@@ -78,9 +80,10 @@ class TicketQueries:
         priority: PriorityEnum | None = None,
         category: str | None = None,
         assignee_id: strawberry.ID | None = None,
-        search: str | None = strawberry.field(
-            default=None, description="Words in title or description, or a ticket number."
-        ),
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Words in title or description, or a ticket number."),
+        ] = None,
         order_by: TicketOrderEnum = TicketOrder.NEWEST,
         first: int | None = None,
         after: str | None = None,
@@ -167,4 +170,6 @@ class TicketMutations:
             ticket = await service.delete_ticket(
                 work.session, principal.tenant_id, expect_global_id(input.id, "Ticket")
             )
-        return DeleteTicketPayload(deleted_ticket_id=strawberry.ID(to_global_id("Ticket", ticket.id)))
+        return DeleteTicketPayload(
+            deleted_ticket_id=strawberry.ID(to_global_id("Ticket", ticket.id))
+        )

@@ -112,7 +112,9 @@ class TicketType(Node):
     async def comments(self, info: Info) -> list[CommentRef]:
         from app.comments.types import CommentType
 
-        return [CommentType.from_row(row) for row in await info.context.loaders.comments.load(self.pk)]
+        return [
+            CommentType.from_row(row) for row in await info.context.loaders.comments.load(self.pk)
+        ]
 
     @strawberry.field(description="What changed, by whom, when; oldest first.")
     async def timeline(self, info: Info) -> list[TimelineEntryType]:
@@ -141,7 +143,9 @@ class UpdateTicketInput:
     title: str | None = strawberry.field(default=strawberry.UNSET, description="New subject.")
     description: str | None = strawberry.field(default=strawberry.UNSET, description="New text.")
     status: StatusEnum | None = strawberry.field(default=strawberry.UNSET, description="Status.")
-    priority: PriorityEnum | None = strawberry.field(default=strawberry.UNSET, description="Urgency.")
+    priority: PriorityEnum | None = strawberry.field(
+        default=strawberry.UNSET, description="Urgency."
+    )
     category: str | None = strawberry.field(default=strawberry.UNSET, description="Category.")
     assignee_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Assignee; null unassigns."
