@@ -127,7 +127,7 @@ def keys_revoke(args: argparse.Namespace, settings: Settings) -> None:
             tenant = await _tenant(work.session, args.tenant)
             operator = Principal(tenant.id, Role.ADMIN, ActorKind.SYSTEM, tenant.id, "operator")
             key = await revoke_api_key(work.session, operator, expect_global_id(args.id, "ApiKey"))
-        return {"id": f"key_{key.id}", "revoked_at": key.revoked_at.isoformat()}
+        return {"id": f"key_{key.id}", "revoked_at": str(key.revoked_at)}
 
     _report(_with_services(settings, job), args.json)
 

@@ -35,6 +35,8 @@ def load_keyring(settings: Settings) -> list[RSAKey]:
     """Configured key first; otherwise every key under `home/keys`, generating one if none."""
     if settings.jwt_private_key:
         return [_with_kid(RSAKey.import_key(settings.jwt_private_key))]
+    if settings.jwt_private_key_file:
+        return [_with_kid(RSAKey.import_key(settings.jwt_private_key_file.read_text()))]
     directory = settings.home / "keys"
     directory.mkdir(parents=True, exist_ok=True)
     pems = sorted(directory.glob("jwt-*.pem"))
@@ -57,7 +59,7 @@ def _generate(directory: Path) -> Path:
 class TokenSigner:
     def __init__(self, keys: list[RSAKey], *, issuer: str, audience: str, ttl: int) -> None:
         self.signing_key = keys[0]
-        self.keyset = KeySet(keys)
+        self.keyset = KeySet(list[Any](keys))
         self.issuer, self.audience, self.ttl = issuer, audience, ttl
         self.claims_registry = jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": issuer},

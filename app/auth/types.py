@@ -7,14 +7,14 @@ from app.graphql.relay import Node
 from app.kit.ids import to_global_id
 from app.tenants.types import TenantType
 
-RoleEnum = strawberry.enum(Role, name="Role", description="What a user or API key may do.")
+strawberry.enum(Role, name="Role", description="What a user or API key may do.")
 
 
 @strawberry.type(name="User", description="A member of the tenant's team.")
 class UserType(Node):
     name: str = strawberry.field(description="Display name.")
     email: str = strawberry.field(description="Sign-in and notification address.")
-    role: RoleEnum = strawberry.field(description="What this user may do.")
+    role: Role = strawberry.field(description="What this user may do.")
     is_active: bool = strawberry.field(description="Whether the user can sign in.")
 
     @classmethod
@@ -31,7 +31,7 @@ class UserType(Node):
 @strawberry.type(name="ApiKey", description="A revocable key for server-to-server calls.")
 class ApiKeyType(Node):
     name: str = strawberry.field(description="What the key is for.")
-    role: RoleEnum = strawberry.field(description="What calls with this key may do.")
+    role: Role = strawberry.field(description="What calls with this key may do.")
     prefix: str = strawberry.field(description="The first characters, to tell keys apart.")
     created_at: datetime = strawberry.field(description="When the key was created.")
     last_used_at: datetime | None = strawberry.field(
@@ -55,7 +55,7 @@ class ApiKeyType(Node):
 @strawberry.type(description="The caller: a signed-in user or an API key.")
 class Viewer:
     tenant: TenantType = strawberry.field(description="The caller's tenant.")
-    role: RoleEnum = strawberry.field(description="The caller's role.")
+    role: Role = strawberry.field(description="The caller's role.")
     user: UserType | None = strawberry.field(description="The user, when signed in as one.")
     api_key: ApiKeyType | None = strawberry.field(description="The key, when calling with one.")
 
@@ -86,7 +86,7 @@ class RefreshTokenInput:
 @strawberry.input
 class CreateApiKeyInput:
     name: str = strawberry.field(description="What the key is for.")
-    role: RoleEnum = strawberry.field(default=Role.AGENT, description="What the key may do.")
+    role: Role = strawberry.field(default=Role.AGENT, description="What the key may do.")
 
 
 @strawberry.type(description="A new API key; `secret` is shown only here.")
@@ -109,7 +109,7 @@ class RevokeApiKeyPayload:
 class CreateUserInput:
     email: str = strawberry.field(description="Sign-in address, unique in the tenant.")
     name: str = strawberry.field(description="Display name.")
-    role: RoleEnum = strawberry.field(description="What the user may do.")
+    role: Role = strawberry.field(description="What the user may do.")
     password: str | None = strawberry.field(
         default=None, description="Initial password (10+ characters); omit for no password sign-in."
     )

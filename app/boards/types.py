@@ -6,8 +6,9 @@ from strawberry.types import Info
 from app.boards.models import Board
 from app.graphql.relay import Connection, Node
 from app.kit.ids import to_global_id
+from app.tickets.models import Priority, TicketStatus
 from app.tickets.repository import TicketOrder
-from app.tickets.types import PriorityEnum, StatusEnum, TicketOrderEnum, TicketType
+from app.tickets.types import TicketType
 
 
 @strawberry.type(name="Board", description="A queue of tickets, shown in status columns.")
@@ -31,12 +32,12 @@ class BoardType(Node):
     async def tickets(
         self,
         info: Info,
-        status: StatusEnum | None = None,
-        priority: PriorityEnum | None = None,
+        status: TicketStatus | None = None,
+        priority: Priority | None = None,
         category: str | None = None,
         assignee_id: strawberry.ID | None = None,
         search: str | None = None,
-        order_by: TicketOrderEnum = TicketOrder.NEWEST,
+        order_by: TicketOrder = TicketOrder.NEWEST,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[TicketType]:

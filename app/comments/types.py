@@ -12,7 +12,7 @@ from app.tickets.types import TicketType
 if TYPE_CHECKING:
     from app.auth.types import UserType
 
-AuthorKindEnum = strawberry.enum(AuthorKind, name="AuthorKind", description="Who wrote a comment.")
+strawberry.enum(AuthorKind, name="AuthorKind", description="Who wrote a comment.")
 UserRef = Annotated["UserType", strawberry.lazy("app.auth.types")]
 
 
@@ -20,7 +20,7 @@ UserRef = Annotated["UserType", strawberry.lazy("app.auth.types")]
 class CommentType(Node):
     body: str = strawberry.field(description="The text.")
     is_internal: bool = strawberry.field(description="Internal notes are never shown to contacts.")
-    author_kind: AuthorKindEnum = strawberry.field(description="Agent, contact or system.")
+    author_kind: AuthorKind = strawberry.field(description="Agent, contact or system.")
     author_name: str | None = strawberry.field(description="Author's display name.")
     author_email: str | None = strawberry.field(description="Contact's email, for contacts.")
     created_at: datetime = strawberry.field(description="When it was written.")
@@ -61,9 +61,9 @@ class AddCommentInput:
     ticket_id: strawberry.ID = strawberry.field(description="Ticket to comment on.")
     body: str = strawberry.field(description="Text, up to 64 KB.")
     is_internal: bool = strawberry.field(default=False, description="Hide from contacts.")
-    author_kind: AuthorKindEnum = strawberry.field(
+    author_kind: AuthorKind = strawberry.field(
         default=AuthorKind.AGENT,
-        description="CONTACT relays a customer's reply (e.g. from email); reopens finished tickets.",
+        description="CONTACT relays a customer's reply; it reopens a finished ticket.",
     )
     contact_name: str | None = strawberry.field(default=None, description="Contact's name.")
     contact_email: str | None = strawberry.field(default=None, description="Contact's email.")

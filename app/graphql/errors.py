@@ -43,5 +43,5 @@ class HideSuggestions(ValidationRule):
     """Drops "Did you mean ...?" hints, which would reveal the schema with introspection off."""
 
     def __init__(self, context: ValidationContext) -> None:
-        context.hide_suggestions = True
+        context._hide_suggestions = True  # read-only property in graphql-core 3.2
         super().__init__(context)

@@ -21,8 +21,10 @@ class Settings(BaseSettings):
 
     jwt_issuer: str = "haven"
     jwt_audience: str = "haven-api"
-    # PEM of the signing key; when unset a key is generated once under `home/keys`.
+    # PEM of the signing key (or a file holding it, for container secrets); when neither is set
+    # a key is generated once under `home/keys`.
     jwt_private_key: str | None = None
+    jwt_private_key_file: Path | None = None
     access_token_seconds: int = 3600
     refresh_token_seconds: int = 30 * 24 * 3600
 

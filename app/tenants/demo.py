@@ -57,7 +57,11 @@ async def seed_demo(db: Database, home: Path) -> dict[str, Any]:
         "api_key": created.api_key_secret,
         "board_id": f"brd_{board.id}",
     }
-    home.mkdir(parents=True, exist_ok=True)
+    _save(file, credentials)
+    return credentials
+
+
+def _save(file: Path, credentials: dict[str, Any]) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(json.dumps(credentials, indent=2))
     file.chmod(0o600)
-    return credentials

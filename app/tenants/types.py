@@ -3,7 +3,7 @@ import strawberry
 from app.kit.ids import to_global_id
 from app.tenants.models import Plan, Tenant
 
-PlanEnum = strawberry.enum(Plan, name="Plan", description="The tenant's subscription plan.")
+strawberry.enum(Plan, name="Plan", description="The tenant's subscription plan.")
 
 
 @strawberry.type(name="Tenant", description="An organisation using Haven; all data belongs to one.")
@@ -11,7 +11,7 @@ class TenantType:
     id: strawberry.ID = strawberry.field(description="Global id.")
     name: str = strawberry.field(description="Display name.")
     slug: str = strawberry.field(description="Short unique name used in URLs and sign-in.")
-    plan: PlanEnum = strawberry.field(description="Subscription plan; sets rate limits.")
+    plan: Plan = strawberry.field(description="Subscription plan; sets rate limits.")
 
     @classmethod
     def from_row(cls, row: Tenant) -> "TenantType":

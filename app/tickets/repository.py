@@ -28,7 +28,7 @@ PRIORITY_RANK = case(
 )
 
 # Sort keys per order, and whether they run descending. The ticket number breaks ties.
-ORDER_KEYS: dict[TicketOrder, tuple[list[ColumnElement[Any]], bool]] = {
+ORDER_KEYS: dict[TicketOrder, tuple[list[Any], bool]] = {
     TicketOrder.NEWEST: ([Ticket.number], True),
     TicketOrder.OLDEST: ([Ticket.number], False),
     TicketOrder.RECENTLY_UPDATED: ([Ticket.updated_at, Ticket.number], True),
@@ -85,7 +85,7 @@ class TicketRepository:
         )
         return list(rows)
 
-    def _filtered(self, where: TicketFilter) -> Select[tuple[Ticket]]:
+    def _filtered(self, where: TicketFilter) -> Select[Ticket]:
         query = select(Ticket).where(Ticket.tenant_id == self.tenant_id)
         for column, value in (
             (Ticket.board_id, where.board_id),

@@ -15,14 +15,12 @@ from app.kit.errors import NotFound, ValidationFailed
 from app.kit.ids import expect_global_id, to_global_id
 from app.kit.pagination import page_size
 from app.tickets import service
+from app.tickets.models import Priority, TicketStatus
 from app.tickets.repository import TicketFilter, TicketOrder, TicketRepository
 from app.tickets.types import (
     CreateTicketInput,
     DeleteTicketInput,
     DeleteTicketPayload,
-    PriorityEnum,
-    StatusEnum,
-    TicketOrderEnum,
     TicketPayload,
     TicketType,
     UpdateTicketInput,
@@ -38,8 +36,8 @@ def optional_id(value: strawberry.ID | None, type_name: str) -> uuid.UUID | None
 async def ticket_connection(
     info: Info,
     board_pk: Any,
-    status: StatusEnum | None,
-    priority: PriorityEnum | None,
+    status: TicketStatus | None,
+    priority: Priority | None,
     category: str | None,
     assignee_id: strawberry.ID | None,
     search: str | None,
@@ -76,15 +74,15 @@ class TicketQueries:
         self,
         info: Info,
         board_id: strawberry.ID | None = None,
-        status: StatusEnum | None = None,
-        priority: PriorityEnum | None = None,
+        status: TicketStatus | None = None,
+        priority: Priority | None = None,
         category: str | None = None,
         assignee_id: strawberry.ID | None = None,
         search: Annotated[
             str | None,
             strawberry.argument(description="Words in title or description, or a ticket number."),
         ] = None,
-        order_by: TicketOrderEnum = TicketOrder.NEWEST,
+        order_by: TicketOrder = TicketOrder.NEWEST,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[TicketType]:

@@ -1,6 +1,6 @@
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,11 +16,11 @@ if TYPE_CHECKING:
     from app.boards.types import BoardType
     from app.comments.types import CommentType
 
-StatusEnum = strawberry.enum(TicketStatus, name="TicketStatus", description="Where a ticket is.")
-PriorityEnum = strawberry.enum(Priority, name="Priority", description="How urgent a ticket is.")
-SourceEnum = strawberry.enum(Source, name="TicketSource", description="How a ticket arrived.")
-ActorKindEnum = strawberry.enum(ActorKind, name="ActorKind", description="Kind of actor.")
-TicketOrderEnum = strawberry.enum(TicketOrder, name="TicketOrder", description="Ticket ordering.")
+strawberry.enum(TicketStatus, name="TicketStatus", description="Where a ticket is.")
+strawberry.enum(Priority, name="Priority", description="How urgent a ticket is.")
+strawberry.enum(Source, name="TicketSource", description="How a ticket arrived.")
+strawberry.enum(ActorKind, name="ActorKind", description="Kind of actor.")
+strawberry.enum(TicketOrder, name="TicketOrder", description="Ticket ordering.")
 
 UserRef = Annotated["UserType", strawberry.lazy("app.auth.types")]
 BoardRef = Annotated["BoardType", strawberry.lazy("app.boards.types")]
@@ -36,7 +36,7 @@ class Requester:
 @strawberry.type(name="TimelineEntry", description="One change to a ticket.")
 class TimelineEntryType:
     kind: str = strawberry.field(description="created, status_changed, assigned, updated, ...")
-    actor_kind: ActorKindEnum = strawberry.field(description="Who made the change.")
+    actor_kind: ActorKind = strawberry.field(description="Who made the change.")
     actor_name: str | None = strawberry.field(description="Their display name.")
     changes: JSON = strawberry.field(description="Changed fields, each with `old` and `new`.")
     created_at: datetime = strawberry.field(description="When it happened.")
@@ -47,7 +47,7 @@ class TimelineEntryType:
             kind=row.kind,
             actor_kind=ActorKind(row.actor_kind),
             actor_name=row.actor_name,
-            changes=row.changes,
+            changes=cast(JSON, row.changes),
             created_at=row.created_at,
         )
 
@@ -57,10 +57,10 @@ class TicketType(Node):
     number: int = strawberry.field(description="Per-tenant number, as people quote it (#42).")
     title: str = strawberry.field(description="Subject line.")
     description: str | None = strawberry.field(description="Full description.")
-    status: StatusEnum = strawberry.field(description="Where the ticket is.")
-    priority: PriorityEnum = strawberry.field(description="How urgent it is.")
+    status: TicketStatus = strawberry.field(description="Where the ticket is.")
+    priority: Priority = strawberry.field(description="How urgent it is.")
     category: str | None = strawberry.field(description="Category, free text.")
-    source: SourceEnum = strawberry.field(description="How it arrived.")
+    source: Source = strawberry.field(description="How it arrived.")
     requester: Requester = strawberry.field(description="Who it is for.")
     tags: list[str] = strawberry.field(description="Labels.")
     metadata: JSON = strawberry.field(description="Caller-supplied JSON.")
@@ -84,7 +84,7 @@ class TicketType(Node):
             source=Source(row.source),
             requester=Requester(name=row.requester_name, email=row.requester_email),
             tags=row.tags,
-            metadata=row.meta,
+            metadata=cast(JSON, row.meta),
             created_at=row.created_at,
             updated_at=row.updated_at,
             resolved_at=row.resolved_at,
@@ -127,9 +127,9 @@ class CreateTicketInput:
     board_id: strawberry.ID = strawberry.field(description="Board to create it on.")
     title: str = strawberry.field(description="Subject, 1 to 300 characters.")
     description: str | None = strawberry.field(default=None, description="Full description.")
-    priority: PriorityEnum = strawberry.field(default=Priority.MEDIUM, description="Urgency.")
+    priority: Priority = strawberry.field(default=Priority.MEDIUM, description="Urgency.")
     category: str | None = strawberry.field(default=None, description="Category.")
-    source: SourceEnum = strawberry.field(default=Source.MANUAL, description="How it arrived.")
+    source: Source = strawberry.field(default=Source.MANUAL, description="How it arrived.")
     requester_name: str | None = strawberry.field(default=None, description="Requester name.")
     requester_email: str | None = strawberry.field(default=None, description="Requester email.")
     assignee_id: strawberry.ID | None = strawberry.field(default=None, description="Assignee.")
@@ -142,10 +142,8 @@ class UpdateTicketInput:
     id: strawberry.ID = strawberry.field(description="Ticket to change.")
     title: str | None = strawberry.field(default=strawberry.UNSET, description="New subject.")
     description: str | None = strawberry.field(default=strawberry.UNSET, description="New text.")
-    status: StatusEnum | None = strawberry.field(default=strawberry.UNSET, description="Status.")
-    priority: PriorityEnum | None = strawberry.field(
-        default=strawberry.UNSET, description="Urgency."
-    )
+    status: TicketStatus | None = strawberry.field(default=strawberry.UNSET, description="Status.")
+    priority: Priority | None = strawberry.field(default=strawberry.UNSET, description="Urgency.")
     category: str | None = strawberry.field(default=strawberry.UNSET, description="Category.")
     assignee_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Assignee; null unassigns."

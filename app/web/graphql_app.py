@@ -22,5 +22,7 @@ class HavenGraphQL(GraphQL):
         )
         self.services = services
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Any
+    ) -> Context:
         return await build_context(self.services, request, response)
