@@ -65,7 +65,7 @@ class Factory:
                 email=overrides.pop("email", f"{uuid.uuid4().hex[:10]}@example.com"),
                 name=overrides.pop("name", f"{role.value.title()} {uuid.uuid4().hex[:4]}"),
                 role=role,
-                password_hash=PASSWORD_HASH,
+                password_hash=overrides.pop("password_hash", PASSWORD_HASH),
                 **overrides,
             )
             work.session.add(user)

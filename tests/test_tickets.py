@@ -4,7 +4,9 @@ from tests.factories import Factory, error_codes, gid
 
 CREATE = """
 mutation($input: CreateTicketInput!) {
-  createTicket(input: $input) { ticket { id number title status priority tags requester { email } } }
+  createTicket(input: $input) {
+    ticket { id number title status priority tags requester { email } }
+  }
 }"""
 UPDATE = """
 mutation($input: UpdateTicketInput!) {

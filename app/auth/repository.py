@@ -20,7 +20,7 @@ async def users_by_email(session: AsyncSession, email: str) -> list[tuple[User, 
         .join(Tenant, Tenant.id == User.tenant_id)
         .where(User.email == email, User.is_active.is_(True))
     )
-    return [(user, slug) for user, slug in rows.tuples()]
+    return [(user, slug) for user, slug in rows.all()]
 
 
 async def active_session_user(
@@ -50,7 +50,7 @@ async def refresh_token_for_update(
         .where(RefreshToken.token_hash == token_hash)
         .with_for_update(of=[RefreshToken, AuthSession])
     )
-    found = row.tuples().first()
+    found = row.first()
     return (found[0], found[1]) if found else None
 
 

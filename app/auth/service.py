@@ -46,11 +46,15 @@ async def login(
     candidates = await repository.users_by_email(session, normalised)
     if tenant_slug is not None:
         candidates = [(user, slug) for user, slug in candidates if slug == tenant_slug]
-    if len(candidates) > 1:
-        raise ValidationFailed("This email belongs to several organisations; name the tenant")
-    user = candidates[0][0] if candidates else None
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    if not candidates:
+        verify_password(None, password)  # spend the same time as for a real account
+    # Only someone holding a correct password learns the email exists in several tenants.
+    matching = [user for user, _ in candidates if verify_password(user.password_hash, password)]
+    if not matching:
         raise Unauthenticated(BAD_LOGIN)
+    if len(matching) > 1:
+        raise ValidationFailed("This email belongs to several organisations; name the tenant")
+    user = matching[0]
     auth_session = AuthSession(id=uuid.uuid4(), tenant_id=user.tenant_id, user_id=user.id)
     session.add(auth_session)
     return await _issue(session, signer, user, auth_session, refresh_ttl)
@@ -168,7 +172,7 @@ async def create_user(
         email=address,
         name=validation.name(name) or address,
         role=role,
-        password_hash=hash_password(password) if password else None,
+        password_hash=hash_password(password) if password is not None else None,
     )
     try:
         async with session.begin_nested():

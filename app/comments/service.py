@@ -58,7 +58,6 @@ async def add_comment(
     tickets.record(
         session, ticket, "comment_added", actor, {"commentId": to_global_id("Comment", comment.id)}
     )
-    await session.refresh(comment, ["created_at"])
     return comment, ticket
 
 

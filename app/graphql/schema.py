@@ -1,8 +1,10 @@
 """The Haven GraphQL schema, assembled from each domain's queries and mutations."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -15,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from app.auth.resolvers import AuthMutations, AuthQueries
 from app.auth.types import ApiKeyType, UserType
@@ -27,6 +30,30 @@ from app.graphql.node import NodeQueries
 from app.kit.settings import Settings
 from app.tickets.resolvers import TicketMutations, TicketQueries
 from app.tickets.types import TicketType
+
+
+class CodedParserCache(ParserCache):
+    """A ParserCache that leaves documents it cannot parse to Strawberry's own parse step.
+
+    An error raised from an `on_parse` hook escapes the operation before any extension sees
+    it, so syntax errors (token limit included) would reach clients without a code."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield
+
+
+class HavenSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Expected failures are answers, not incidents, so nothing is logged here; unexpected
+        ones are logged once, with their traceback, where `CodedErrors` masks them."""
+
 
 Query = merge_types("Query", (NodeQueries, AuthQueries, BoardQueries, TicketQueries))
 Mutation = merge_types(
@@ -41,12 +68,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        lambda: ParserCache(maxsize=256),
+        lambda: CodedParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ]
     if settings.production:
         extensions += [DisableIntrospection, lambda: AddValidationRules([HideSuggestions])]
-    return strawberry.Schema(
+    return HavenSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,

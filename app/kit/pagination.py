@@ -21,7 +21,7 @@ def decode_cursor(cursor: str) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: deeply nested JSON
         raise ValidationFailed("Malformed cursor", field="after") from None
     if not isinstance(values, list):
         raise ValidationFailed("Malformed cursor", field="after")

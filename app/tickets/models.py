@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.enums import check_in
-from app.kit.models import Base, RecordMixin
+from app.kit.models import Base, RecordMixin, utcnow
 
 
 class TicketStatus(StrEnum):
@@ -94,7 +94,7 @@ class Ticket(RecordMixin, Base):
         "metadata", JSONB, default=dict, server_default="{}"
     )
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
     )
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     search_vector: Mapped[str] = mapped_column(

@@ -3,7 +3,7 @@
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -46,25 +46,42 @@ class TicketFilter:
     search: str | None = None
 
 
+def _bigint(value: Any) -> int:
+    number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValueError("out of range")
+    return number
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("no time zone")
+    return moment.astimezone(UTC)  # OverflowError at the edges of the calendar
+
+
 def _cursor_values(order: TicketOrder, cursor: str) -> list[Any]:
-    values = decode_cursor(cursor)
+    # A cursor starts with the ordering it was made for: NEWEST and OLDEST keys look alike.
+    tag, *values = decode_cursor(cursor) or [None]
     keys, _ = ORDER_KEYS[order]
-    if len(values) != len(keys):
+    if tag != order.value or len(values) != len(keys):
         raise ValidationFailed("Cursor does not match this ordering", field="after")
     try:
         if order is TicketOrder.RECENTLY_UPDATED:
-            return [datetime.fromisoformat(values[0]), int(values[1])]
-        return [int(value) for value in values]
-    except (TypeError, ValueError):
+            return [_moment(values[0]), _bigint(values[1])]
+        return [_bigint(value) for value in values]
+    except (TypeError, ValueError, OverflowError):
         raise ValidationFailed("Malformed cursor", field="after") from None
 
 
 def _cursor_for(order: TicketOrder, ticket: Ticket) -> str:
     if order is TicketOrder.RECENTLY_UPDATED:
-        return encode_cursor([ticket.updated_at.isoformat(), ticket.number])
-    if order is TicketOrder.PRIORITY:
-        return encode_cursor([list(Priority).index(Priority(ticket.priority)), ticket.number])
-    return encode_cursor([ticket.number])
+        keys = [ticket.updated_at.isoformat(), ticket.number]
+    elif order is TicketOrder.PRIORITY:
+        keys = [list(Priority).index(Priority(ticket.priority)), ticket.number]
+    else:
+        keys = [ticket.number]
+    return encode_cursor([order.value, *keys])
 
 
 class TicketRepository:

@@ -3,7 +3,6 @@
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +13,7 @@ from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.ids import to_global_id
+from app.kit.models import utcnow
 from app.tenants.repository import next_ticket_number
 from app.tickets.models import Priority, Source, Ticket, TicketStatus, TimelineEntry
 from app.tickets.repository import TicketRepository
@@ -105,7 +105,6 @@ async def create_ticket(
     session.add(ticket)
     await session.flush()
     record(session, ticket, "created", actor, {"source": ticket.source})
-    await session.refresh(ticket, ["created_at", "updated_at"])
     return ticket
 
 
@@ -152,21 +151,20 @@ async def update_ticket(
         apply_status(ticket, TicketStatus(cleaned["status"]))
     _record_diff(session, ticket, actor, diff)
     await session.flush()
-    await session.refresh(ticket, ["updated_at"])
     return ticket
 
 
 def apply_status(ticket: Ticket, status: TicketStatus) -> None:
     ticket.status = status
     if status == TicketStatus.RESOLVED:
-        ticket.resolved_at = datetime.now().astimezone()
+        ticket.resolved_at = utcnow()
     elif status != TicketStatus.CLOSED:
         ticket.resolved_at = None
 
 
 def touch(ticket: Ticket) -> None:
     """Mark the ticket as changed now (a comment counts as activity on it)."""
-    ticket.updated_at = datetime.now().astimezone()
+    ticket.updated_at = utcnow()
 
 
 def _record_diff(session: AsyncSession, ticket: Ticket, actor: Actor, diff: dict) -> None:

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -16,9 +17,12 @@ from app.web.graphql_app import HavenGraphQL
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     """Build the app; it owns (and closes) its services unless they are handed in."""
-    settings = settings or get_settings()
+    settings = settings or (services.settings if services else get_settings())
     owned = services is None
     services = services or Services.start(settings)
+    if services.settings is not settings:
+        # Handed-in services (database, signer) serve this app under the settings it was given.
+        services = replace(services, settings=settings)
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": "haven", "version": __version__})

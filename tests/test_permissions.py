@@ -1,0 +1,280 @@
+"""Every root field carries a permission class, and the classes hold up in practice.
+
+The meta-tests walk the schema, so a new query or mutation without a permission class, or
+without a document here to try it with, fails the suite until it is added.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from strawberry.permission import BasePermission
+from strawberry.types.base import get_object_definition
+from strawberry.types.field import StrawberryField
+
+from app.auth.models import Role
+from app.graphql.permissions import Public
+from app.graphql.schema import Mutation, Query, schema
+from app.tickets.models import Ticket
+from tests.factories import PASSWORD, Factory, World, error_codes, gid
+
+# The only operations open to callers without credentials. Adding one is a security decision.
+PUBLIC_MUTATIONS = {"login", "refreshToken"}
+# The only queries a viewer may not run.
+ADMIN_ONLY_QUERIES = {"apiKeys"}
+
+
+def graphql_name(field: StrawberryField) -> str:
+    return schema.config.name_converter.get_graphql_name(field)
+
+
+def root_fields(root: type) -> dict[str, StrawberryField]:
+    """The root type's fields by GraphQL name (`Mutation.__strawberry_definition__.fields`)."""
+    return {graphql_name(f): f for f in get_object_definition(root, strict=True).fields}
+
+
+MUTATION_FIELDS, QUERY_FIELDS = root_fields(Mutation), root_fields(Query)
+
+
+@dataclass
+class Scene:
+    world: World
+    ticket: Ticket
+    doomed: Ticket
+    key_id: str
+    refresh_token: str | None
+
+
+async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
+    """An admin's tenant with tickets and a key; signing in for a refresh token is slow (the
+    password hash), so only scenes that will use `refreshToken` do it."""
+    world = await factory.world()
+    ticket = await factory.ticket(world.tenant, world.board)
+    doomed = await factory.ticket(world.tenant, world.board, title="To delete")
+    keys = await factory.gql("query { apiKeys { id } }", token=world.token)
+    (key,) = keys["data"]["apiKeys"]
+    refresh_token = None
+    if refresh:
+        login = await factory.gql(
+            "mutation($input: LoginInput!) { login(input: $input) { refreshToken } }",
+            {"input": login_input(world)},
+        )
+        refresh_token = login["data"]["login"]["refreshToken"]
+    return Scene(world, ticket, doomed, key["id"], refresh_token)
+
+
+def login_input(world: World) -> dict[str, Any]:
+    return {"email": world.admin.email, "password": PASSWORD, "tenant": world.tenant.slug}
+
+
+def unique(text: str) -> str:
+    return f"{text} {uuid.uuid4().hex[:8]}"
+
+
+Operation = tuple[str, Callable[[Scene], dict[str, Any]]]
+
+# A minimal valid document per Mutation field; an admin can run each one successfully.
+MUTATIONS: dict[str, Operation] = {
+    "login": (
+        "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+        lambda s: {"input": login_input(s.world)},
+    ),
+    "refreshToken": (
+        "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { accessToken } }",
+        lambda s: {"input": {"refreshToken": s.refresh_token}},
+    ),
+    "createApiKey": (
+        "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }",
+        lambda s: {"input": {"name": unique("Key")}},
+    ),
+    "revokeApiKey": (
+        "mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id } } }",
+        lambda s: {"input": {"id": s.key_id}},
+    ),
+    "createUser": (
+        "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
+        lambda s: {
+            "input": {
+                "email": f"{uuid.uuid4().hex[:10]}@example.com",
+                "name": "New Admin",
+                "role": "ADMIN",
+            }
+        },
+    ),
+    "createBoard": (
+        "mutation($input: CreateBoardInput!) { createBoard(input: $input) { board { id } } }",
+        lambda s: {"input": {"name": unique("Board")}},
+    ),
+    "createTicket": (
+        "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } } }",
+        lambda s: {"input": {"boardId": gid("brd", s.world.board.id), "title": "New"}},
+    ),
+    "updateTicket": (
+        "mutation($input: UpdateTicketInput!) { updateTicket(input: $input) { ticket { id } } }",
+        lambda s: {"input": {"id": gid("tkt", s.ticket.id), "status": "RESOLVED"}},
+    ),
+    "deleteTicket": (
+        "mutation($input: DeleteTicketInput!) { deleteTicket(input: $input) { deletedTicketId } }",
+        lambda s: {"input": {"id": gid("tkt", s.doomed.id)}},
+    ),
+    "addComment": (
+        "mutation($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }",
+        lambda s: {"input": {"ticketId": gid("tkt", s.ticket.id), "body": "Hello"}},
+    ),
+}
+
+# A minimal valid document per Query field.
+QUERIES: dict[str, Operation] = {
+    "node": ("query($id: ID!) { node(id: $id) { id } }", lambda s: {"id": gid("tkt", s.ticket.id)}),
+    "viewer": ("query { viewer { role } }", lambda s: {}),
+    "users": ("query { users { id } }", lambda s: {}),
+    "apiKeys": ("query { apiKeys { id } }", lambda s: {}),
+    "boards": ("query { boards { id } }", lambda s: {}),
+    "board": (
+        "query($id: ID!) { board(id: $id) { id } }",
+        lambda s: {"id": gid("brd", s.world.board.id)},
+    ),
+    "tickets": ("query { tickets { totalCount } }", lambda s: {}),
+    "ticket": (
+        "query($id: ID!) { ticket(id: $id) { id } }",
+        lambda s: {"id": gid("tkt", s.ticket.id)},
+    ),
+}
+
+STATE = """query {
+  boards { id name }
+  tickets(first: 100) {
+    totalCount edges { node { id status updatedAt comments { id } timeline { kind } } }
+  }
+  users { id email role }
+  apiKeys { id revokedAt }
+}"""
+
+
+async def state(factory: Factory, scene: Scene) -> dict[str, Any]:
+    body = await factory.gql(STATE, token=scene.world.token)
+    assert error_codes(body) == [], body
+    return dict(body["data"])
+
+
+async def run(factory: Factory, operation: Operation, scene: Scene, **credentials: Any) -> dict:
+    document, variables = operation
+    return await factory.gql(document, variables(scene), **credentials)
+
+
+# --- Meta-tests over the schema ------------------------------------------------------------
+
+
+def test_schema_roots_are_the_merged_strawberry_types() -> None:
+    """So the walks below see every field the API serves."""
+    graphql_schema = schema._schema
+    assert graphql_schema.query_type is not None and graphql_schema.mutation_type is not None
+    assert set(graphql_schema.query_type.fields) == set(QUERY_FIELDS)
+    assert set(graphql_schema.mutation_type.fields) == set(MUTATION_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"), [("Mutation", MUTATION_FIELDS), ("Query", QUERY_FIELDS)]
+)
+def test_every_root_field_has_a_permission_class(kind: str, fields: dict[str, Any]) -> None:
+    bare = [name for name, field in fields.items() if not field.permission_classes]
+    assert not bare, f"{kind} fields without permission_classes: {bare}"
+    for name, field in fields.items():
+        for permission in field.permission_classes:
+            assert issubclass(permission, BasePermission), (name, permission)
+
+
+def test_only_sign_in_and_refresh_are_public() -> None:
+    public = {
+        f"{kind}.{name}"
+        for kind, fields in (("Mutation", MUTATION_FIELDS), ("Query", QUERY_FIELDS))
+        for name, field in fields.items()
+        if Public in field.permission_classes
+    }
+    assert public == {f"Mutation.{name}" for name in PUBLIC_MUTATIONS}
+
+
+def test_every_mutation_and_query_has_a_document() -> None:
+    assert set(MUTATIONS) == set(MUTATION_FIELDS), "add a document to MUTATIONS"
+    assert set(QUERIES) == set(QUERY_FIELDS), "add a document to QUERIES"
+
+
+# --- Behaviour -----------------------------------------------------------------------------
+
+
+async def test_documents_work_for_an_admin(factory: Factory) -> None:
+    """The control: every document is valid, so a refusal below comes from the permission."""
+    scene = await build_scene(factory)
+    for name, operation in {**QUERIES, **MUTATIONS}.items():
+        body = await run(factory, operation, scene, token=scene.world.token)
+        assert error_codes(body) == [] and body["data"][name] is not None, (name, body)
+
+
+NO_CREDENTIALS: dict[str, dict[str, str]] = {
+    "none": {},
+    "forged token": {"token": "not-a-jwt"},
+    "unknown api key": {"api_key": "hv_" + "x" * 43},
+}
+
+
+@pytest.mark.parametrize("credentials", NO_CREDENTIALS.values(), ids=NO_CREDENTIALS.keys())
+@pytest.mark.parametrize("name", sorted(MUTATION_FIELDS))
+async def test_mutation_without_credentials_is_unauthenticated(
+    factory: Factory, name: str, credentials: dict[str, str]
+) -> None:
+    scene = await build_scene(factory, refresh=name == "refreshToken")
+    before = await state(factory, scene)
+    body = await run(factory, MUTATIONS[name], scene, **credentials)
+    if name in PUBLIC_MUTATIONS:
+        assert error_codes(body) == [] and body["data"][name], body
+        return
+    assert error_codes(body) == ["UNAUTHENTICATED"], body
+    assert body["data"] is None
+    assert await state(factory, scene) == before
+
+
+@pytest.mark.parametrize("credential", ["token", "api_key"])
+@pytest.mark.parametrize("name", sorted(MUTATION_FIELDS))
+async def test_mutation_by_a_viewer_is_forbidden(
+    factory: Factory, name: str, credential: str
+) -> None:
+    scene = await build_scene(factory, refresh=name == "refreshToken")
+    if credential == "token":
+        credentials = {
+            "token": await factory.token(await factory.user(scene.world.tenant, Role.VIEWER))
+        }
+    else:
+        credentials = {"api_key": await factory.api_key(scene.world.tenant, Role.VIEWER)}
+    before = await state(factory, scene)
+    body = await run(factory, MUTATIONS[name], scene, **credentials)
+    if name in PUBLIC_MUTATIONS:
+        assert error_codes(body) == [] and body["data"][name], body
+        return
+    assert error_codes(body) == ["FORBIDDEN"], body
+    assert body["data"] is None
+    assert await state(factory, scene) == before
+
+
+@pytest.mark.parametrize("credentials", NO_CREDENTIALS.values(), ids=NO_CREDENTIALS.keys())
+@pytest.mark.parametrize("name", sorted(QUERY_FIELDS))
+async def test_query_without_credentials_is_unauthenticated(
+    factory: Factory, name: str, credentials: dict[str, str]
+) -> None:
+    scene = await build_scene(factory, refresh=False)
+    body = await run(factory, QUERIES[name], scene, **credentials)
+    assert error_codes(body) == ["UNAUTHENTICATED"], body
+    assert (body["data"] or {}).get(name) is None
+
+
+@pytest.mark.parametrize("name", sorted(QUERY_FIELDS))
+async def test_query_by_a_viewer_is_allowed_unless_admin_only(factory: Factory, name: str) -> None:
+    scene = await build_scene(factory, refresh=False)
+    viewer = await factory.token(await factory.user(scene.world.tenant, Role.VIEWER))
+    body = await run(factory, QUERIES[name], scene, token=viewer)
+    if name in ADMIN_ONLY_QUERIES:
+        assert error_codes(body) == ["FORBIDDEN"], body
+        assert (body["data"] or {}).get(name) is None
+    else:
+        assert error_codes(body) == [] and body["data"][name] is not None, body
