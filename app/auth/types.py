@@ -1,6 +1,9 @@
+import uuid
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
 from app.auth.models import ApiKey, Role, User
 from app.graphql.relay import Node
@@ -26,6 +29,20 @@ class UserType(Node):
             role=Role(row.role),
             is_active=row.is_active,
         )
+
+
+def user_or_load(info: Info, user_id: uuid.UUID | None, prefetched: Any) -> UserType | None:
+    """The user from a page's prefetched people when there, else an awaitable loader result."""
+    if user_id is None:
+        return None
+    if prefetched is not None and user_id in prefetched.users:
+        return UserType.from_row(prefetched.users[user_id])
+    return _load_user(info, user_id)  # type: ignore[return-value]
+
+
+async def _load_user(info: Info, user_id: uuid.UUID) -> UserType | None:
+    user = await info.context.loaders.user.load(user_id)
+    return UserType.from_row(user) if user else None
 
 
 @strawberry.type(name="ApiKey", description="A revocable key for server-to-server calls.")

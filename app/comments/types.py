@@ -1,3 +1,4 @@
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -7,6 +8,7 @@ from strawberry.types import Info
 from app.comments.models import AuthorKind, Comment
 from app.graphql.relay import Node
 from app.kit.ids import to_global_id
+from app.tickets.prefetch import Prefetched
 from app.tickets.types import TicketType
 
 if TYPE_CHECKING:
@@ -24,11 +26,12 @@ class CommentType(Node):
     author_name: str | None = strawberry.field(description="Author's display name.")
     author_email: str | None = strawberry.field(description="Contact's email, for contacts.")
     created_at: datetime = strawberry.field(description="When it was written.")
-    author_pk: strawberry.Private[object]
-    ticket_pk: strawberry.Private[object]
+    author_pk: strawberry.Private[uuid.UUID | None]
+    ticket_pk: strawberry.Private[uuid.UUID]
+    prefetched: strawberry.Private[Prefetched | None] = None
 
     @classmethod
-    def from_row(cls, row: Comment) -> "CommentType":
+    def from_row(cls, row: Comment, prefetched: Prefetched | None = None) -> "CommentType":
         return cls(
             id=strawberry.ID(to_global_id("Comment", row.id)),
             body=row.body,
@@ -39,16 +42,14 @@ class CommentType(Node):
             created_at=row.created_at,
             author_pk=row.author_id,
             ticket_pk=row.ticket_id,
+            prefetched=prefetched,
         )
 
     @strawberry.field(description="The team member who wrote it, for agent comments.")
-    async def author(self, info: Info) -> UserRef | None:
-        from app.auth.types import UserType
+    def author(self, info: Info) -> UserRef | None:
+        from app.auth.types import user_or_load
 
-        if self.author_pk is None:
-            return None
-        user = await info.context.loaders.user.load(self.author_pk)
-        return UserType.from_row(user) if user else None
+        return user_or_load(info, self.author_pk, self.prefetched)
 
     @strawberry.field(description="The ticket it belongs to.")
     async def ticket(self, info: Info) -> TicketType | None:

@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -62,17 +62,27 @@ Mutation = merge_types(
 NODE_TYPES = [TicketType, BoardType, CommentType, UserType, ApiKeyType]
 
 
+def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
+    """The limit rules, made once: the validation cache is keyed on the rule classes, so rules
+    rebuilt per request would never hit it."""
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
+    return [*rules, HideSuggestions] if settings.production else rules
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
+    rules = validation_rules(settings)
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         CodedErrors,
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: CodedParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ]
     if settings.production:
-        extensions += [DisableIntrospection, lambda: AddValidationRules([HideSuggestions])]
+        extensions.append(DisableIntrospection)
     return HavenSchema(
         query=Query,
         mutation=Mutation,

@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from app.boards.repository import BoardRepository
+from app.graphql.lookahead import selected_paths
 from app.graphql.permissions import CanWrite, IsAdmin, IsAuthenticated
 from app.graphql.relay import Connection
 from app.kit import validation
@@ -16,6 +17,7 @@ from app.kit.ids import expect_global_id, to_global_id
 from app.kit.pagination import page_size
 from app.tickets import service
 from app.tickets.models import Priority, TicketStatus
+from app.tickets.prefetch import prefetch
 from app.tickets.repository import TicketFilter, TicketOrder, TicketRepository
 from app.tickets.types import (
     CreateTicketInput,
@@ -55,14 +57,17 @@ async def ticket_connection(
         search=validation.name(search, "search", SEARCH_MAX),
     )
     size, db = page_size(first), info.context.services.db
+    wanted = {path.removeprefix("edges.node.") for path in selected_paths(info)}
     async with db.read() as session:
         page = await TicketRepository(session, tenant_id).page(where, order_by, size, after)
+        rows = [ticket for ticket, _ in page.items]
+        prefetched = await prefetch(session, tenant_id, rows, wanted)
 
     async def counter() -> int:
         async with db.read() as session:
             return await TicketRepository(session, tenant_id).count(where)
 
-    return Connection.of(page, TicketType.from_row, counter)
+    return Connection.of(page, lambda row: TicketType.from_row(row, prefetched), counter)
 
 
 @strawberry.type

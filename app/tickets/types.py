@@ -9,6 +9,7 @@ from strawberry.types import Info
 from app.graphql.relay import Node
 from app.kit.ids import to_global_id
 from app.tickets.models import ActorKind, Priority, Source, Ticket, TicketStatus, TimelineEntry
+from app.tickets.prefetch import Prefetched
 from app.tickets.repository import TicketOrder
 
 if TYPE_CHECKING:
@@ -70,9 +71,10 @@ class TicketType(Node):
     pk: strawberry.Private[uuid.UUID]
     board_pk: strawberry.Private[uuid.UUID]
     assignee_pk: strawberry.Private[uuid.UUID | None]
+    prefetched: strawberry.Private[Prefetched | None] = None
 
     @classmethod
-    def from_row(cls, row: Ticket) -> "TicketType":
+    def from_row(cls, row: Ticket, prefetched: Prefetched | None = None) -> "TicketType":
         return cls(
             id=strawberry.ID(to_global_id("Ticket", row.id)),
             number=row.number,
@@ -91,6 +93,7 @@ class TicketType(Node):
             pk=row.id,
             board_pk=row.board_id,
             assignee_pk=row.assignee_id,
+            prefetched=prefetched,
         )
 
     @strawberry.field(description="The board the ticket is on.")
@@ -100,16 +103,22 @@ class TicketType(Node):
         return BoardType.from_row(await info.context.loaders.board.load(self.board_pk))
 
     @strawberry.field(description="The team member working on it.")
-    async def assignee(self, info: Info) -> UserRef | None:
-        from app.auth.types import UserType
+    def assignee(self, info: Info) -> UserRef | None:
+        # Synchronous when the page prefetched people; otherwise an awaitable from the loader.
+        from app.auth.types import user_or_load
 
-        if self.assignee_pk is None:
-            return None
-        user = await info.context.loaders.user.load(self.assignee_pk)
-        return UserType.from_row(user) if user else None
+        return user_or_load(info, self.assignee_pk, self.prefetched)
 
     @strawberry.field(description="Comments, oldest first, internal notes included.")
-    async def comments(self, info: Info) -> list[CommentRef]:
+    def comments(self, info: Info) -> list[CommentRef]:
+        from app.comments.types import CommentType
+
+        if self.prefetched is not None and self.prefetched.comments is not None:
+            rows = self.prefetched.comments.get(self.pk, [])
+            return [CommentType.from_row(row, self.prefetched) for row in rows]
+        return self._load_comments(info)  # type: ignore[return-value]
+
+    async def _load_comments(self, info: Info) -> list[CommentRef]:
         from app.comments.types import CommentType
 
         return [

@@ -1,5 +1,6 @@
 """The ASGI application: GraphQL, health and the public signing keys."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -13,6 +14,17 @@ from app import __version__
 from app.kit.settings import Settings, get_settings
 from app.services import Services
 from app.web.graphql_app import HavenGraphQL
+
+
+def settle_garbage_collector() -> None:
+    """Move everything loaded at startup out of the collector's reach and collect less often.
+
+    A request allocates many short-lived objects; with the default thresholds they trigger full
+    collections every few requests, each walking the ~130k long-lived objects of the loaded
+    modules, which showed up as 70-160 ms pauses in the slowest requests."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
@@ -34,6 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settle_garbage_collector()
         yield
         if owned:
             await services.close()
