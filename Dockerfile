@@ -10,4 +10,4 @@ RUN pip install --no-cache-dir .
 USER haven
 ENV HAVEN_ENV=production HAVEN_HOST=0.0.0.0 HAVEN_HOME=/home/haven/.haven
 EXPOSE 8000
-CMD ["haven", "serve", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["haven", "serve", "--no-migrate", "--host", "0.0.0.0", "--port", "8000"]

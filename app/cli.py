@@ -36,7 +36,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     from app.web.app import create_app
 
     services = Services.start(settings)
-    upgrade(services.db.url)
+    if args.migrate:
+        upgrade(services.db.url)
     if args.demo:
 
         async def seed() -> dict[str, Any]:
@@ -49,6 +50,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     uvicorn.run(create_app(settings, services), host=args.host, port=args.port, log_level="info")
     if services.db.embedded is not None:
         services.db.embedded.stop()
+
+
+def worker(args: argparse.Namespace, settings: Settings) -> None:
+    from app.jobs.worker import Worker
+
+    _with_services(settings, lambda services: Worker(services).serve_forever())
 
 
 def _print_demo(credentials: dict[str, Any], host: str, port: int) -> None:
@@ -158,9 +165,16 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default=get_settings().host)
     run.add_argument("--port", type=int, default=get_settings().port)
     run.add_argument("--demo", action="store_true", help="seed and print the demo tenant")
+    run.add_argument(
+        "--no-migrate",
+        dest="migrate",
+        action="store_false",
+        help="skip applying migrations (when a separate `haven migrate` step owns them)",
+    )
     run.set_defaults(handler=serve)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=migrate)
+    commands.add_parser("worker", help="run scheduled and queued jobs").set_defaults(handler=worker)
 
     tenants = commands.add_parser("tenants").add_subparsers(dest="action", required=True)
     create = tenants.add_parser("create", help="create a tenant with its admin and an API key")

@@ -11,8 +11,18 @@ from app.kit.registry import Base
 target_metadata = Base.metadata
 
 
+def ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """The job queue's tables belong to pgqueuer (installed by a migration of their own)."""
+    return not (name or "").startswith("pgqueuer")
+
+
 def run_with(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        include_object=ours,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

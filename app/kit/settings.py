@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     access_token_seconds: int = 3600
     refresh_token_seconds: int = 30 * 24 * 3600
 
+    # Run scheduled jobs inside `haven serve` (the default for one-process installs).
+    inline_worker: bool = True
     db_pool_size: int = 10
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30

@@ -1,5 +1,6 @@
 """The ASGI application: GraphQL, health and the public signing keys."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from app import __version__
+from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
 from app.services import Services
 from app.web.graphql_app import HavenGraphQL
@@ -47,7 +49,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settle_garbage_collector()
+        worker = Worker(services) if settings.inline_worker else None
+        running = asyncio.create_task(worker.run()) if worker else None
         yield
+        if worker and running:
+            worker.stop()
+            await asyncio.wait_for(running, timeout=30)
         if owned:
             await services.close()
 

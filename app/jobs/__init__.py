@@ -1,0 +1,1 @@
+"""Background work on a PostgreSQL-backed queue (pgqueuer): scheduled maintenance and jobs."""
