@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.comments.models import AuthorKind, Comment
+from app.events import service as events
+from app.events.models import EventType
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.errors import NotFound, ValidationFailed
@@ -46,18 +48,21 @@ async def add_comment(
         **_author(draft, actor, ticket),
     )
     session.add(comment)
-    if draft.author_kind == AuthorKind.CONTACT and ticket.status in FINISHED:
-        contact = Actor(ActorKind.CONTACT, None, comment.author_name or comment.author_email)
-        old = ticket.status
+    reopen = draft.author_kind == AuthorKind.CONTACT and ticket.status in FINISHED
+    reopened = {"status": {"old": ticket.status, "new": TicketStatus.OPEN.value}}
+    contact = Actor(ActorKind.CONTACT, None, comment.author_name or comment.author_email)
+    if reopen:
         tickets.apply_status(ticket, TicketStatus.OPEN)
-        tickets.record(
-            session, ticket, "reopened", contact, {"status": {"old": old, "new": "open"}}
-        )
+        tickets.record(session, ticket, "reopened", contact, reopened)
     tickets.touch(ticket)
     await session.flush()
-    tickets.record(
-        session, ticket, "comment_added", actor, {"commentId": to_global_id("Comment", comment.id)}
-    )
+    if reopen:
+        await events.ticket_event(
+            session, EventType.STATUS_CHANGED, ticket, contact, changes=reopened
+        )
+    commented = {"commentId": to_global_id("Comment", comment.id)}
+    tickets.record(session, ticket, "comment_added", actor, commented)
+    await events.ticket_event(session, EventType.COMMENT_ADDED, ticket, actor, comment=comment)
     return comment, ticket
 
 

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,6 +16,9 @@ from app.kit.embedded import EmbeddedPostgres
 from app.kit.settings import Settings
 
 AfterCommit = Callable[[], Awaitable[None]]
+EventListener = Callable[[list[Any]], Awaitable[None]]
+# Key in `session.info` under which a transaction collects the events it wrote.
+COMMITTED_EVENTS = "haven.committed_events"
 
 
 def normalise_url(url: str) -> str:
@@ -44,6 +48,8 @@ class Database:
             self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Told about every transaction's events once it has committed (live fan-out).
+        self.event_listeners: list[EventListener] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":
@@ -60,13 +66,18 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        """Commit everything done inside at once, then run the after-commit actions."""
+        """Commit everything done inside at once, then run the after-commit actions and tell
+        the event listeners what was committed (nothing is announced if it rolls back)."""
         async with self.sessions() as session:
             work = UnitOfWork(session)
             async with session.begin():
                 yield work
-            for action in work.pending:
-                await action()
+            committed = session.info.pop(COMMITTED_EVENTS, [])
+        for action in work.pending:
+            await action()
+        if committed:
+            for listener in self.event_listeners:
+                await listener(committed)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -3,6 +3,7 @@
 from app.auth import models as auth_models
 from app.boards import models as board_models
 from app.comments import models as comment_models
+from app.events import models as event_models
 from app.kit.models import Base
 from app.tenants import models as tenant_models
 from app.tickets import models as ticket_models
@@ -12,6 +13,7 @@ __all__ = [
     "auth_models",
     "board_models",
     "comment_models",
+    "event_models",
     "tenant_models",
     "ticket_models",
 ]

@@ -23,3 +23,6 @@ class Tenant(RecordMixin, Base):
     plan: Mapped[str] = mapped_column(String(20), default=Plan.FREE)
     # Last ticket number handed out; bumped under a row lock so numbers never repeat.
     ticket_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Last event number; taken under the same row lock, so events commit in `seq` order and a
+    # subscriber reading `seq > cursor` can never skip one that commits late.
+    event_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -171,7 +171,10 @@ class TicketMutations:
         principal = info.context.require()
         async with info.context.services.db.transaction() as work:
             ticket = await service.delete_ticket(
-                work.session, principal.tenant_id, expect_global_id(input.id, "Ticket")
+                work.session,
+                principal.tenant_id,
+                Actor.of(principal),
+                expect_global_id(input.id, "Ticket"),
             )
         return DeleteTicketPayload(
             deleted_ticket_id=strawberry.ID(to_global_id("Ticket", ticket.id))

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.repository import UserRepository
 from app.boards.repository import BoardRepository
+from app.events import service as events
+from app.events.models import EventType
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.errors import NotFound
@@ -105,6 +107,7 @@ async def create_ticket(
     session.add(ticket)
     await session.flush()
     record(session, ticket, "created", actor, {"source": ticket.source})
+    await events.ticket_event(session, EventType.TICKET_CREATED, ticket, actor)
     return ticket
 
 
@@ -151,7 +154,25 @@ async def update_ticket(
         apply_status(ticket, TicketStatus(cleaned["status"]))
     _record_diff(session, ticket, actor, diff)
     await session.flush()
+    await announce_changes(session, ticket, actor, diff)
     return ticket
+
+
+async def announce_changes(
+    session: AsyncSession, ticket: Ticket, actor: Actor, diff: dict[str, Any]
+) -> None:
+    """Events for a change: status and assignment have their own types, the rest is an update."""
+    rest = dict(diff)
+    if "status" in rest:
+        status = {"status": rest.pop("status")}
+        await events.ticket_event(session, EventType.STATUS_CHANGED, ticket, actor, changes=status)
+        if status["status"]["new"] == TicketStatus.RESOLVED:
+            await events.ticket_event(session, EventType.TICKET_RESOLVED, ticket, actor)
+    if "assignee_id" in rest:
+        assignee = {"assignee_id": rest.pop("assignee_id")}
+        await events.ticket_event(session, EventType.ASSIGNED, ticket, actor, changes=assignee)
+    if rest:
+        await events.ticket_event(session, EventType.TICKET_UPDATED, ticket, actor, changes=rest)
 
 
 def apply_status(ticket: Ticket, status: TicketStatus) -> None:
@@ -177,12 +198,14 @@ def _record_diff(session: AsyncSession, ticket: Ticket, actor: Actor, diff: dict
 
 
 async def delete_ticket(
-    session: AsyncSession, tenant_id: uuid.UUID, ticket_id: uuid.UUID
+    session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, ticket_id: uuid.UUID
 ) -> Ticket:
-    """Remove a ticket with its comments and timeline (the database cascades them)."""
+    """Remove a ticket with its comments and timeline (the database cascades them); the event
+    log keeps a `ticket_deleted` event with what the ticket last looked like."""
     repository = TicketRepository(session, tenant_id)
     ticket = await repository.get(ticket_id, for_update=True)
     if ticket is None:
         raise NotFound("Ticket")
+    await events.ticket_event(session, EventType.TICKET_DELETED, ticket, actor)
     await repository.delete(ticket)
     return ticket

@@ -1,0 +1,40 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.kit.models import Base, utcnow
+
+
+class EventType(StrEnum):
+    TICKET_CREATED = "ticket_created"
+    TICKET_UPDATED = "ticket_updated"
+    STATUS_CHANGED = "status_changed"
+    ASSIGNED = "assigned"
+    COMMENT_ADDED = "comment_added"
+    TICKET_RESOLVED = "ticket_resolved"
+    TICKET_DELETED = "ticket_deleted"
+
+
+class Event(Base):
+    """Something that happened in a tenant, numbered by `seq` in commit order."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_topics", "topics", postgresql_using="gin"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Where subscribers find it: "board:<uuid>", "ticket:<uuid>", later "case:<uuid>".
+    topics: Mapped[list[str]] = mapped_column(ARRAY(String(80)))
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    actor: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Internal events (internal notes) reach only those allowed to read internal notes.
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

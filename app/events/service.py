@@ -1,0 +1,82 @@
+"""Writing events in the caller's transaction; they are announced only after it commits."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.comments.models import Comment
+from app.events.models import Event, EventType
+from app.kit.actors import Actor
+from app.kit.db import COMMITTED_EVENTS
+from app.kit.ids import to_global_id
+from app.kit.snapshots import snapshot
+from app.tenants.models import Tenant
+from app.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What a committed transaction announces: the tenant and the `seq` of its new event."""
+
+    tenant_id: uuid.UUID
+    seq: int
+
+
+def board_topic(board_id: uuid.UUID) -> str:
+    return f"board:{board_id}"
+
+
+def ticket_topic(ticket_id: uuid.UUID) -> str:
+    return f"ticket:{ticket_id}"
+
+
+async def next_seq(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+    """The tenant's next event number. The row lock it takes is held until commit, so events
+    of one tenant commit in `seq` order."""
+    seq = await session.scalar(
+        update(Tenant)
+        .where(Tenant.id == tenant_id)
+        .values(event_seq=Tenant.event_seq + 1)
+        .returning(Tenant.event_seq)
+    )
+    assert seq is not None, "events belong to an existing tenant"
+    return seq
+
+
+def _actor(actor: Actor) -> dict[str, Any]:
+    kind = "User" if actor.kind == "user" else "ApiKey" if actor.kind == "api_key" else None
+    return {
+        "kind": actor.kind,
+        "id": to_global_id(kind, actor.id) if kind and actor.id else None,
+        "name": actor.name,
+    }
+
+
+async def ticket_event(
+    session: AsyncSession,
+    type: EventType,
+    ticket: Ticket,
+    actor: Actor,
+    *,
+    changes: dict[str, Any] | None = None,
+    comment: Comment | None = None,
+) -> Event:
+    """Record an event about a ticket (and its new comment), seen on its board and itself."""
+    payload: dict[str, Any] = {"ticket": snapshot(ticket), "changes": changes or {}}
+    if comment is not None:
+        payload["comment"] = snapshot(comment)
+    event = Event(
+        tenant_id=ticket.tenant_id,
+        seq=await next_seq(session, ticket.tenant_id),
+        topics=[board_topic(ticket.board_id), ticket_topic(ticket.id)],
+        type=type,
+        payload=payload,
+        actor=_actor(actor),
+        internal=bool(comment is not None and comment.is_internal),
+    )
+    session.add(event)
+    session.info.setdefault(COMMITTED_EVENTS, []).append(Committed(event.tenant_id, event.seq))
+    return event
