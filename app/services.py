@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from app.auth.signing import TokenSigner
 from app.kit.db import Database
 from app.kit.settings import Settings
+from app.realtime.broker import make_broadcast
+from app.realtime.hub import EventHub
 
 
 @dataclass
@@ -12,10 +14,29 @@ class Services:
     settings: Settings
     db: Database
     signer: TokenSigner
+    hub: EventHub
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
-        return cls(settings, Database.from_settings(settings), TokenSigner.from_settings(settings))
+        return cls.assemble(settings, Database.from_settings(settings))
+
+    @classmethod
+    def assemble(cls, settings: Settings, db: Database) -> "Services":
+        external = settings.database_url and db.url
+        hub = EventHub(db, make_broadcast(settings.redis_url, external or None))
+        return cls(settings, db, TokenSigner.from_settings(settings), hub)
+
+    async def open(self) -> None:
+        """Start live fan-out: committed events reach the hub, and through it subscribers."""
+        await self.hub.start()
+        self.db.event_listeners.append(self.hub.announce)
+
+    async def shut_live(self) -> None:
+        if self.hub.announce in self.db.event_listeners:
+            self.db.event_listeners.remove(self.hub.announce)
+        if self.hub.started:
+            await self.hub.stop()
 
     async def close(self) -> None:
+        await self.shut_live()
         await self.db.close()

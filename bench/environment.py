@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from app.auth.signing import TokenSigner
 from app.kit.db import Database
 from app.kit.embedded import EmbeddedPostgres
 from app.kit.migrate import upgrade
@@ -44,7 +43,7 @@ class Environment:
     def services(self) -> Services:
         """Services on the bench database, as the server builds them (same signing keys)."""
         settings = self.settings()
-        return Services(settings, Database(self.url), TokenSigner.from_settings(settings))
+        return Services.assemble(settings, Database(self.url))
 
 
 @contextmanager

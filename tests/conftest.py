@@ -11,7 +11,6 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from app.auth.signing import TokenSigner
 from app.kit.db import Database
 from app.kit.embedded import EmbeddedPostgres
 from app.kit.migrate import upgrade
@@ -45,9 +44,10 @@ def settings(home: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 async def services(settings: Settings, database_url: str) -> AsyncIterator[Services]:
-    services = Services(settings, Database(database_url), TokenSigner.from_settings(settings))
+    services = Services.assemble(settings, Database(database_url))
+    await services.open()
     yield services
-    await services.db.engine.dispose()
+    await services.close()
 
 
 @pytest.fixture(scope="session")

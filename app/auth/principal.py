@@ -24,5 +24,10 @@ class Principal:
         return self.role != Role.VIEWER
 
     @property
+    def sees_internal(self) -> bool:
+        """Internal notes are for the team that works tickets; viewers only read the record."""
+        return self.role != Role.VIEWER
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN

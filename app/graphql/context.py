@@ -1,6 +1,6 @@
 """The per-request GraphQL context: who is calling, and fresh DataLoaders."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +21,8 @@ class Context:
     principal: Principal | None
     auth_error: HavenError | None = None
     response: Any = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Set from `connection_init` on WebSocket connections.
+    connection_params: dict[str, Any] | None = None
 
     def require(self) -> Principal:
         """The caller, or UNAUTHENTICATED naming why the credentials were refused."""

@@ -28,6 +28,8 @@ from app.comments.types import CommentType
 from app.graphql.errors import CodedErrors, HideSuggestions
 from app.graphql.node import NodeQueries
 from app.kit.settings import Settings
+from app.realtime.resolvers import RealtimeSubscriptions
+from app.realtime.types import LONG, Long
 from app.tickets.resolvers import TicketMutations, TicketQueries
 from app.tickets.types import TicketType
 
@@ -59,6 +61,7 @@ Query = merge_types("Query", (NodeQueries, AuthQueries, BoardQueries, TicketQuer
 Mutation = merge_types(
     "Mutation", (AuthMutations, BoardMutations, TicketMutations, CommentMutations)
 )
+Subscription = merge_types("Subscription", (RealtimeSubscriptions,))
 NODE_TYPES = [TicketType, BoardType, CommentType, UserType, ApiKeyType]
 
 
@@ -86,9 +89,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return HavenSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=NODE_TYPES,
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map={Long: LONG}),
     )
 
 

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     # Run scheduled jobs inside `haven serve` (the default for one-process installs).
     inline_worker: bool = True
     db_pool_size: int = 10
+    max_subscriptions_per_connection: int = 20
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000

@@ -49,6 +49,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settle_garbage_collector()
+        live = not services.hub.started
+        if live:
+            await services.open()
         worker = Worker(services) if settings.inline_worker else None
         running = asyncio.create_task(worker.run()) if worker else None
         yield
@@ -57,6 +60,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await asyncio.wait_for(running, timeout=30)
         if owned:
             await services.close()
+        elif live:
+            await services.shut_live()
 
     graphql = HavenGraphQL(services)
     app = Starlette(

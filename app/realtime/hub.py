@@ -1,0 +1,170 @@
+"""One hub per process: it hears that a tenant has new events, reads them from Postgres once,
+renders each once, and hands it to every local subscriber whose topic and role match.
+
+Subscribers get bounded queues; one that falls behind gets `RESYNC` instead of unbounded
+memory. Wake-ups come from broadcaster (other processes), from this process's own commits,
+and from a slow poll that repairs anything a lost wake-up would have delayed."""
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from broadcaster import Broadcast
+
+from app.events.repository import EventRepository
+from app.kit.db import Database
+from app.realtime.broker import CATCH_UP, CHANNEL
+from app.realtime.live import LiveEvent, render
+
+logger = logging.getLogger("haven.realtime")
+RESYNC = object()  # placed in a queue that overflowed; the stream then ends with a resync
+
+
+@dataclass(eq=False)
+class Subscription:
+    tenant_id: uuid.UUID
+    topic: str
+    sees_internal: bool
+    queue: asyncio.Queue[Any]
+    overflowed: bool = False
+
+    def offer(self, event: LiveEvent) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(RESYNC)
+
+    def wants(self, event: LiveEvent) -> bool:
+        return self.topic in event.topics and (self.sees_internal or not event.internal)
+
+
+@dataclass
+class EventHub:
+    db: Database
+    broadcast: Broadcast
+    queue_size: int = 1024
+    poll_seconds: float = 5.0
+    batch: int = 500
+    subscriptions: dict[uuid.UUID, set[Subscription]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+    positions: dict[uuid.UUID, int] = field(default_factory=dict)
+    draining: dict[uuid.UUID, asyncio.Task[None]] = field(default_factory=dict)
+    pending: set[uuid.UUID] = field(default_factory=set)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        await self.broadcast.connect()
+        ready = asyncio.Event()
+        self.tasks = [
+            asyncio.create_task(self._listen(ready)),
+            asyncio.create_task(self._poll()),
+        ]
+        await ready.wait()
+
+    @property
+    def started(self) -> bool:
+        return bool(self.tasks)
+
+    async def stop(self) -> None:
+        tasks, self.tasks = [*self.tasks, *self.draining.values()], []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.broadcast.disconnect()
+
+    async def announce(self, committed: Iterable[Any]) -> None:
+        """Called after a local commit: wake local subscribers and tell the other processes."""
+        latest: dict[uuid.UUID, int] = {}
+        for item in committed:
+            latest[item.tenant_id] = max(item.seq, latest.get(item.tenant_id, 0))
+        for tenant_id, seq in latest.items():
+            self.wake(tenant_id)
+            try:
+                await self.broadcast.publish(CHANNEL, f"{tenant_id}:{seq}")
+            except Exception as error:  # the poll and catch-up deliver it; never fail a commit
+                logger.warning("could not publish event wake-up: %s", error)
+
+    async def subscribe(
+        self, tenant_id: uuid.UUID, topic: str, sees_internal: bool
+    ) -> Subscription:
+        """Register first, so nothing committed from here on can be missed."""
+        if tenant_id not in self.positions:
+            async with self.db.read() as session:
+                self.positions[tenant_id] = await EventRepository(session, tenant_id).latest_seq()
+        subscription = Subscription(tenant_id, topic, sees_internal, asyncio.Queue(self.queue_size))
+        self.subscriptions[tenant_id].add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        tenant = self.subscriptions.get(subscription.tenant_id)
+        if tenant is not None:
+            tenant.discard(subscription)
+            if not tenant:
+                del self.subscriptions[subscription.tenant_id]
+
+    def position(self, tenant_id: uuid.UUID) -> int:
+        return self.positions.get(tenant_id, 0)
+
+    def wake(self, tenant_id: uuid.UUID) -> None:
+        if tenant_id not in self.subscriptions:
+            return
+        if tenant_id in self.draining:
+            self.pending.add(tenant_id)
+            return
+        task = asyncio.create_task(self._drain(tenant_id))
+        self.draining[tenant_id] = task
+
+    async def _drain(self, tenant_id: uuid.UUID) -> None:
+        """Deliver every event after this process's position, in order, once each."""
+        try:
+            while True:
+                self.pending.discard(tenant_id)
+                async with self.db.read() as session:
+                    rows = await EventRepository(session, tenant_id).since(
+                        self.positions.get(tenant_id, 0), limit=self.batch
+                    )
+                for row in rows:
+                    self._deliver(render(row))
+                    self.positions[tenant_id] = row.seq
+                if len(rows) < self.batch and tenant_id not in self.pending:
+                    return
+        except Exception:
+            logger.exception("reading events for tenant %s failed; the poll retries", tenant_id)
+        finally:
+            self.draining.pop(tenant_id, None)
+
+    def _deliver(self, event: LiveEvent) -> None:
+        for subscription in list(self.subscriptions.get(event.tenant_id, ())):
+            if subscription.wants(event):
+                subscription.offer(event)
+
+    async def _listen(self, ready: asyncio.Event) -> None:
+        async with self.broadcast.subscribe(CHANNEL) as subscriber:
+            ready.set()
+            async for message in subscriber:  # type: ignore[union-attr]
+                if message is None:
+                    return
+                if message.message == CATCH_UP:
+                    for tenant_id in list(self.subscriptions):
+                        self.wake(tenant_id)
+                    continue
+                try:
+                    self.wake(uuid.UUID(message.message.partition(":")[0]))
+                except ValueError:
+                    logger.warning("ignored malformed wake-up %r", message.message)
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            for tenant_id in list(self.subscriptions):
+                self.wake(tenant_id)

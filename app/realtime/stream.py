@@ -1,0 +1,58 @@
+"""A subscriber's stream: replay from its cursor out of Postgres, then live, by `seq`."""
+
+from collections.abc import AsyncIterator
+
+from app.auth.principal import Principal
+from app.events.repository import EventRepository
+from app.kit.db import Database
+from app.realtime.hub import RESYNC, EventHub
+from app.realtime.live import parse_event_cursor, render, resync
+from app.realtime.types import LiveEventType
+
+
+async def _replay(
+    db: Database, principal: Principal, topic: str, after: int
+) -> AsyncIterator[LiveEventType | None]:
+    """Stored events after `after` on this topic; None first if retention removed some."""
+    async with db.read() as session:
+        events = EventRepository(session, principal.tenant_id)
+        first = await events.first_retained_after(after)
+        if (first is not None and first > after + 1) or after > await events.latest_seq():
+            yield None
+            return
+    while True:
+        async with db.read() as session:
+            rows = await EventRepository(session, principal.tenant_id).since(after, topic=topic)
+        for row in rows:
+            after = row.seq
+            if principal.sees_internal or not row.internal:
+                yield render(row).view
+        if len(rows) < 500:
+            return
+
+
+async def live_events(
+    hub: EventHub, principal: Principal, topic: str, after: str | None
+) -> AsyncIterator[LiveEventType]:
+    """Every event on `topic` after `after` (or from now), in order, each exactly once."""
+    start = parse_event_cursor(after) if after is not None else None
+    subscription = await hub.subscribe(principal.tenant_id, topic, principal.sees_internal)
+    try:
+        last = hub.position(principal.tenant_id) if start is None else start
+        if start is not None:
+            async for view in _replay(hub.db, principal, topic, start):
+                if view is None:
+                    yield resync(start)
+                    return
+                yield view
+                last = view.seq
+        while True:
+            item = await subscription.queue.get()
+            if item is RESYNC:
+                yield resync(last)
+                return
+            if item.seq > last:
+                last = item.seq
+                yield item.view
+    finally:
+        hub.unsubscribe(subscription)
