@@ -49,24 +49,30 @@ def _command(port: int) -> list[str]:
     ]
 
 
-def _environment(env: Environment) -> dict[str, str]:
+def _environment(env: Environment, extra: dict[str, str] | None = None) -> dict[str, str]:
     # Inherited HAVEN_* or DATABASE_URL settings must not point the server anywhere else.
     clean = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("HAVEN_") and key not in ("DATABASE_URL", "REDIS_URL")
     }
-    return {**clean, "HAVEN_HOME": str(env.home), "DATABASE_URL": env.url}
+    return {**clean, **(extra or {}), "HAVEN_HOME": str(env.home), "DATABASE_URL": env.url}
 
 
 @contextmanager
-def serving(env: Environment) -> Iterator[Server]:
-    """Serve the app until the block ends; the server is stopped even if the block fails."""
+def serving(env: Environment, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Serve the app until the block ends; the server is stopped even if the block fails.
+
+    `extra_env` adds settings (e.g. `HAVEN_INLINE_WORKER`) to the server's environment."""
     port = free_port()
     log_path = env.home / "uvicorn.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            _command(port), cwd=ROOT, env=_environment(env), stdout=log, stderr=subprocess.STDOUT
+            _command(port),
+            cwd=ROOT,
+            env=_environment(env, extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             base_url = f"http://{HOST}:{port}"

@@ -32,7 +32,8 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.services.db, self.require().tenant_id)
+        principal = self.require()
+        return Loaders(self.services.db, principal.tenant_id, sees_internal=principal.sees_internal)
 
 
 def credentials(headers: Any) -> tuple[str, str] | None:

@@ -13,10 +13,16 @@ from app.tickets import loaders as tickets
 
 
 class Loaders:
-    def __init__(self, db: Database, tenant_id: uuid.UUID) -> None:
+    def __init__(self, db: Database, tenant_id: uuid.UUID, *, sees_internal: bool) -> None:
+        # Internal notes are left out at the query for callers who may not read them, so no
+        # resolver (a ticket's comments, `node(id)`) can hand one out by mistake.
         self.user = DataLoader(partial(auth.users, db, tenant_id))
         self.board = DataLoader(partial(boards.boards, db, tenant_id))
         self.ticket = DataLoader(partial(tickets.tickets, db, tenant_id))
         self.timeline = DataLoader(partial(tickets.timelines, db, tenant_id))
-        self.comments = DataLoader(partial(comments.comments_by_ticket, db, tenant_id))
-        self.comment = DataLoader(partial(comments.comments, db, tenant_id))
+        self.comments = DataLoader(
+            partial(comments.comments_by_ticket, db, tenant_id, include_internal=sees_internal)
+        )
+        self.comment = DataLoader(
+            partial(comments.comments, db, tenant_id, include_internal=sees_internal)
+        )

@@ -15,6 +15,8 @@ from pgqueuer.models import Schedule
 from sqlalchemy.engine import make_url
 
 from app.auth.tasks import prune_sign_ins
+from app.events.tasks import prune_events
+from app.kit.models import utcnow
 from app.services import Services
 
 logger = logging.getLogger("haven.worker")
@@ -33,6 +35,14 @@ def register(queue: PgQueuer, services: Services) -> None:
         async with services.db.transaction() as work:
             tokens, sessions = await prune_sign_ins(work.session, refresh_ttl)
         logger.info("pruned %d refresh tokens and %d sign-ins", tokens, sessions)
+
+    retention = timedelta(days=services.settings.event_retention_days)
+
+    @queue.schedule("prune_events", "41 3 * * *")
+    async def prune_old_events(schedule: Schedule) -> None:
+        async with services.db.transaction() as work:
+            removed = await prune_events(work.session, utcnow() - retention)
+        logger.info("pruned %d events older than %s", removed, retention)
 
 
 class Worker:

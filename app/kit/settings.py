@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     inline_worker: bool = True
     db_pool_size: int = 10
     max_subscriptions_per_connection: int = 20
+    # How far back a subscriber can resume with `after`; older cursors get RESYNC_REQUIRED.
+    event_retention_days: int = 7
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000

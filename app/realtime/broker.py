@@ -30,10 +30,14 @@ class RedisBackend(BroadcastBackend):
         self.channels: set[str] = set()
         self.client: Any = None
         self.pubsub: Any = None
+        # redis-py's pubsub has no connection until its first subscribe and raises if read
+        # before then, yet broadcaster starts reading at connect(): reads wait for this.
+        self.subscribed = asyncio.Event()
 
     async def connect(self) -> None:
         self.client = redis.Redis.from_url(self.url, socket_connect_timeout=2)
         self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        self.subscribed.clear()  # a new pubsub, not subscribed to anything yet
 
     async def disconnect(self) -> None:
         if self.pubsub is not None:
@@ -44,6 +48,7 @@ class RedisBackend(BroadcastBackend):
     async def subscribe(self, channel: str) -> None:
         self.channels.add(channel)
         await self.pubsub.subscribe(channel)
+        self.subscribed.set()
 
     async def unsubscribe(self, channel: str) -> None:
         self.channels.discard(channel)
@@ -54,6 +59,7 @@ class RedisBackend(BroadcastBackend):
 
     async def next_published(self) -> Event:
         while True:
+            await self.subscribed.wait()
             try:
                 message = await self.pubsub.get_message(timeout=None)
             except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
@@ -69,8 +75,8 @@ class RedisBackend(BroadcastBackend):
             try:
                 await self.disconnect()
                 await self.connect()
-                for channel in self.channels:
-                    await self.pubsub.subscribe(channel)
+                for channel in list(self.channels):
+                    await self.subscribe(channel)
                 logger.info("redis listener reconnected")
                 return
             except (redis.ConnectionError, redis.TimeoutError, OSError):

@@ -98,9 +98,12 @@ class EventHub:
         self, tenant_id: uuid.UUID, topic: str, sees_internal: bool
     ) -> Subscription:
         """Register first, so nothing committed from here on can be missed."""
-        if tenant_id not in self.positions:
+        if tenant_id not in self.subscriptions:
+            # Nobody was listening, so nothing advanced the position while events were written;
+            # start from the log's end, or those events would reach this subscriber as new.
             async with self.db.read() as session:
-                self.positions[tenant_id] = await EventRepository(session, tenant_id).latest_seq()
+                latest = await EventRepository(session, tenant_id).latest_seq()
+            self.positions[tenant_id] = max(latest, self.positions.get(tenant_id, 0))
         subscription = Subscription(tenant_id, topic, sees_internal, asyncio.Queue(self.queue_size))
         self.subscriptions[tenant_id].add(subscription)
         return subscription

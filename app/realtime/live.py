@@ -37,7 +37,8 @@ def event_cursor(seq: int) -> str:
 
 def parse_event_cursor(cursor: str) -> int:
     values = decode_cursor(cursor)
-    if len(values) != 2 or values[0] != "event" or not isinstance(values[1], int):
+    # bool is an int to Python, but `true` is no event number.
+    if len(values) != 2 or values[0] != "event" or type(values[1]) is not int:
         raise ValidationFailed("Malformed cursor", field="after")
     if not 0 <= values[1] < 2**63:
         raise ValidationFailed("Malformed cursor", field="after")

@@ -16,8 +16,11 @@ async def _replay(
     """Stored events after `after` on this topic; None first if retention removed some."""
     async with db.read() as session:
         events = EventRepository(session, principal.tenant_id)
-        first = await events.first_retained_after(after)
-        if (first is not None and first > after + 1) or after > await events.latest_seq():
+        latest = await events.latest_seq()
+        # Numbers are gapless, so the event right after the cursor, if there is one, must still
+        # be stored; if retention removed it (or everything after the cursor) events are lost.
+        pruned = after < latest and await events.first_retained_after(after) != after + 1
+        if pruned or after > latest:
             yield None
             return
     while True:

@@ -20,13 +20,21 @@ class Prefetched:
 
 
 async def prefetch(
-    session: AsyncSession, tenant_id: uuid.UUID, tickets: list[Ticket], node_paths: set[str]
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    tickets: list[Ticket],
+    node_paths: set[str],
+    *,
+    include_internal: bool,
 ) -> Prefetched:
-    """Comments when `comments` is selected; assignees and comment authors when selected."""
+    """Comments when `comments` is selected (internal notes only for those who may read them);
+    assignees and comment authors when selected."""
     found = Prefetched()
     ids = [ticket.id for ticket in tickets]
     if "comments" in node_paths and ids:
-        rows = await CommentRepository(session, tenant_id).for_tickets(ids)
+        rows = await CommentRepository(session, tenant_id).for_tickets(
+            ids, include_internal=include_internal
+        )
         found.comments = dict(zip(ids, grouped(rows, ids, "ticket_id"), strict=True))
     people: set[uuid.UUID] = set()
     if "assignee" in node_paths:

@@ -47,7 +47,8 @@ async def ticket_connection(
     first: int | None,
     after: str | None,
 ) -> Connection[TicketType]:
-    tenant_id = info.context.require().tenant_id
+    principal = info.context.require()
+    tenant_id = principal.tenant_id
     where = TicketFilter(
         board_id=board_pk,
         status=status,
@@ -61,7 +62,9 @@ async def ticket_connection(
     async with db.read() as session:
         page = await TicketRepository(session, tenant_id).page(where, order_by, size, after)
         rows = [ticket for ticket, _ in page.items]
-        prefetched = await prefetch(session, tenant_id, rows, wanted)
+        prefetched = await prefetch(
+            session, tenant_id, rows, wanted, include_internal=principal.sees_internal
+        )
 
     async def counter() -> int:
         async with db.read() as session:

@@ -15,6 +15,7 @@ from app import __version__
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
 from app.services import Services
+from app.web.board_page import board_routes
 from app.web.graphql_app import HavenGraphQL
 
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *board_routes(),
         ],
         lifespan=lifespan,
     )
