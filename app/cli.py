@@ -47,7 +47,15 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
                 await services.db.engine.dispose()
 
         _print_demo(asyncio.run(seed()), args.host, args.port)
-    uvicorn.run(create_app(settings, services), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(settings, services),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        # Live events are small JSON; per-connection compression state cost ~40 KiB a socket
+        # and CPU on every send for little saving.
+        ws_per_message_deflate=False,
+    )
     if services.db.embedded is not None:
         services.db.embedded.stop()
 

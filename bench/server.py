@@ -46,6 +46,7 @@ def _command(port: int) -> list[str]:
         *("-m", "uvicorn", "app.web.app:create_app", "--factory"),
         *("--host", HOST, "--port", str(port)),
         *("--log-level", "warning", "--no-access-log"),
+        *("--ws-per-message-deflate", "false"),  # as `haven serve` runs it
     ]
 
 

@@ -1,3 +1,4 @@
+from contextlib import suppress
 from typing import Any
 
 from starlette.requests import Request
@@ -6,16 +7,41 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from app.graphql.context import Context, authenticate, build_context, credentials
 from app.graphql.schema import build_schema
 from app.kit.errors import Unauthenticated
+from app.realtime.fanout import Encoded, LiveFanout, next_message
 from app.services import Services
 
 
 class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """Valid subscriptions go through the shared fan-out; everything else, Strawberry."""
+        fanout: LiveFanout = self.view.fanout  # type: ignore[attr-defined]
+        document = fanout.plan(operation.query, operation.operation_name)
+        if document is None:
+            await super().run_operation(operation)
+            return
+
+        async def send(payload: str) -> None:
+            await self.send_message(next_message(operation.id, payload))  # type: ignore[arg-type]
+
+        # A client's own `complete` cancels this task; then no `complete` is sent back.
+        await fanout.run(
+            self.context,
+            operation.query,
+            document,
+            operation.variables,
+            operation.operation_name,
+            send,
+        )
+        with suppress(Exception):  # the socket may already be gone
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         """Bad credentials close the socket with 4401, as graphql-transport-ws clients expect."""
         try:
@@ -54,6 +80,12 @@ class HavenGraphQL(GraphQL):
             max_subscriptions_per_connection=services.settings.max_subscriptions_per_connection,
         )
         self.services = services
+        self.fanout = LiveFanout(self.schema, services, services.settings)
+
+    def encode_json(self, data: object) -> str | bytes:
+        if isinstance(data, Encoded):
+            return str(data)
+        return super().encode_json(data)
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Any

@@ -6,6 +6,7 @@ tests can inspect, and commits made by its mutations wake that hub as in product
 import asyncio
 import gc
 import json
+import uuid
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from app.realtime.hub import EventHub
 from app.services import Services
 from app.web.app import create_app
 
@@ -157,3 +159,13 @@ class GraphQLWS:
                 await self.receive("__never__", seconds)
         except Closed as closed:
             return closed
+
+
+async def subscribed(hub: EventHub, tenant_id: uuid.UUID, count: int) -> None:
+    """Wait until the hub holds `count` subscriptions of the tenant: the server has registered
+    them, so anything committed from now on reaches them."""
+    for _ in range(400):
+        if len(hub.subscriptions.get(tenant_id, ())) == count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{len(hub.subscriptions.get(tenant_id, ()))} subscriptions, not {count}")

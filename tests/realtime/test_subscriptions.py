@@ -25,14 +25,13 @@ from app.jobs.worker import register
 from app.kit.actors import Actor
 from app.kit.models import utcnow
 from app.kit.pagination import decode_cursor, encode_cursor
-from app.realtime.hub import EventHub
 from app.realtime.live import event_cursor
 from app.services import Services
 from app.tenants.models import Tenant
 from app.tickets.models import ActorKind, Ticket
 from app.tickets.service import NewTicket, TicketChanges, create_ticket, update_ticket
 from tests.factories import Factory, World, gid
-from tests.realtime.conftest import GraphQLWS, ws_url
+from tests.realtime.conftest import GraphQLWS, subscribed, ws_url
 
 with warnings.catch_warnings():
     # gql 3.5 speaks through websockets' legacy client, deprecated (not removed) since 14.0.
@@ -105,16 +104,6 @@ class Api:
         await self.run(
             "mutation($t: ID!) { deleteTicket(input: {id: $t}) { deletedTicketId } }", t=ticket
         )
-
-
-async def subscribed(hub: EventHub, tenant_id: uuid.UUID, count: int) -> None:
-    """Wait until the hub holds `count` subscriptions of the tenant: the server has registered
-    them, so anything committed from now on reaches them."""
-    for _ in range(400):
-        if len(hub.subscriptions.get(tenant_id, ())) == count:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{len(hub.subscriptions.get(tenant_id, ()))} subscriptions, not {count}")
 
 
 def error_codes(message: dict[str, Any]) -> list[str]:
