@@ -115,9 +115,6 @@ class EventHub:
             if not tenant:
                 del self.subscriptions[subscription.tenant_id]
 
-    def position(self, tenant_id: uuid.UUID) -> int:
-        return self.positions.get(tenant_id, 0)
-
     def wake(self, tenant_id: uuid.UUID) -> None:
         if tenant_id not in self.subscriptions:
             return

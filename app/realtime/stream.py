@@ -34,6 +34,11 @@ async def _replay(
             return
 
 
+async def _latest(db: Database, principal: Principal) -> int:
+    async with db.read() as session:
+        return await EventRepository(session, principal.tenant_id).latest_seq()
+
+
 async def live_events(
     hub: EventHub, principal: Principal, topic: str, after: str | None
 ) -> AsyncIterator[LiveEventType]:
@@ -41,7 +46,9 @@ async def live_events(
     start = parse_event_cursor(after) if after is not None else None
     subscription = await hub.subscribe(principal.tenant_id, topic, principal.sees_internal)
     try:
-        last = hub.position(principal.tenant_id) if start is None else start
+        # Without a cursor, start at the log's end as committed now: the hub's own position can
+        # lag a moment behind, and events from before subscribing must not arrive as new.
+        last = start if start is not None else await _latest(hub.db, principal)
         if start is not None:
             async for view in _replay(hub.db, principal, topic, start):
                 if view is None:
