@@ -28,6 +28,19 @@ class BoardType(Node):
             pk=row.id,
         )
 
+    @strawberry.field(
+        description="Where the live stream stands now. Read it before loading the tickets, "
+        "then subscribe to `boardEvents(after: eventCursor)`: every change from then on "
+        "arrives, and none is missed between the load and the subscription."
+    )
+    async def event_cursor(self, info: Info) -> str:
+        from app.events.repository import EventRepository
+        from app.realtime.live import event_cursor
+
+        tenant_id = info.context.require().tenant_id
+        async with info.context.services.db.read() as session:
+            return event_cursor(await EventRepository(session, tenant_id).latest_seq())
+
     @strawberry.field(description="Tickets on this board, filtered and paged.")
     async def tickets(
         self,

@@ -10,6 +10,7 @@
   const BOARD = `query Board($id: ID!, $after: String) { board(id: $id) { name
     tickets(first: 100, after: $after) { edges { node { ${TICKET} } }
       pageInfo { hasNextPage endCursor } } } }`;
+  const CURSOR = `query Cursor($id: ID!) { board(id: $id) { eventCursor } }`;
   const EVENTS = `subscription BoardEvents($boardId: ID!, $after: String) {
     boardEvents(boardId: $boardId, after: $after) { cursor seq kind resyncRequired
       ticket { ${TICKET} } } }`;
@@ -25,7 +26,6 @@
 
   let credential = null;
   let cursor = null; // last event applied; resume point after a disconnect
-  let pending = null; // events that arrive while the board is loading
   let loadGeneration = 0;
   let loaded = false;
   const live = { ws: null, active: null, nextId: 0, retry: 0, timer: 0, ping: 0, pong: 0 };
@@ -194,22 +194,24 @@
     showError(error.message);
   }
 
-  // Subscribe from now, then load, so that nothing committed during the load is lost;
-  // events arriving meanwhile wait in `pending` and are applied over the loaded board.
+  // Note where the event stream stands, load, then subscribe from that point: whatever was
+  // committed during the load is replayed and applied over it (older snapshots never win).
   async function refresh() {
     cursor = null;
-    const waiting = (pending = []);
-    subscribe();
+    const generation = loadGeneration + 1;
+    let start;
     try {
+      const data = await gql(CURSOR, { id: boardId });
+      if (!data.board) throw new ApiError("No such board for this key.", "NOT_FOUND");
+      start = data.board.eventCursor;
       await loadBoard();
     } catch (error) {
-      if (pending === waiting) pending = null;
       return failed(error);
     }
-    if (pending !== waiting) return; // a newer refresh (or sign-out) took over
-    pending = null;
+    if (generation !== loadGeneration) return; // a newer refresh (or sign-out) took over
+    cursor = start;
+    subscribe();
     live.retry = 0; // only now: a socket that connects but cannot load must keep backing off
-    waiting.forEach(apply);
     showError("");
   }
 
@@ -269,8 +271,7 @@
           return failed(new ApiError(message.payload.errors[0].message,
             (message.payload.errors[0].extensions || {}).code));
         }
-        if (pending) pending.push(message.payload.data.boardEvents);
-        else apply(message.payload.data.boardEvents);
+        apply(message.payload.data.boardEvents);
         break;
       case "error":
         if (message.id !== live.active) return;
@@ -332,7 +333,6 @@
     const ws = live.ws;
     live.ws = null;
     live.active = null;
-    pending = null;
     if (ws) ws.close(1000);
   }
 
