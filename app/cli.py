@@ -74,6 +74,7 @@ def _print_demo(credentials: dict[str, Any], host: str, port: int) -> None:
         f"  (tenant {credentials['tenant']})\n"
         f"  API key   {credentials['api_key']}\n"
         f"  GraphQL   {base}/graphql  (GraphiQL in the browser)\n"
+        f"  Board     {base}/board/{credentials['board_id']}#key={credentials['api_key']}\n"
         f"  Health    {base}/health\n"
         f"  JWKS      {base}/.well-known/jwks.json\n",
         flush=True,
