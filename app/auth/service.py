@@ -4,7 +4,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import repository
@@ -14,7 +13,8 @@ from app.auth.principal import Principal
 from app.auth.secrets import API_KEY_PREFIX, REFRESH_PREFIX, digest, new_secret
 from app.auth.signing import AccessClaims, TokenSigner
 from app.kit import validation
-from app.kit.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from app.kit.db import add_unique
+from app.kit.errors import NotFound, Unauthenticated, ValidationFailed
 from app.tickets.models import ActorKind
 
 BAD_LOGIN = "Invalid email or password"
@@ -174,10 +174,5 @@ async def create_user(
         role=role,
         password_hash=hash_password(password) if password is not None else None,
     )
-    try:
-        async with session.begin_nested():
-            session.add(user)
-            await session.flush()
-    except IntegrityError:
-        raise Conflict("A user with this email already exists") from None
+    await add_unique(session, user, "A user with this email already exists")
     return user

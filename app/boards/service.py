@@ -1,10 +1,9 @@
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.boards.models import Board
 from app.kit import validation
-from app.kit.errors import Conflict
+from app.kit.db import add_unique
 
 
 async def create_board(
@@ -16,10 +15,5 @@ async def create_board(
         name=validation.title(name, "name"),
         description=validation.text(description, "description"),
     )
-    try:
-        async with session.begin_nested():
-            session.add(board)
-            await session.flush()
-    except IntegrityError:
-        raise Conflict("A board with this name already exists") from None
+    await add_unique(session, board, "A board with this name already exists")
     return board

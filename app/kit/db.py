@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.kit.embedded import EmbeddedPostgres
+from app.kit.errors import Conflict
 from app.kit.settings import Settings
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -27,6 +29,17 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     return url
+
+
+async def add_unique(session: AsyncSession, row: object, conflict: str) -> None:
+    """Insert `row`; a unique constraint it breaks is CONFLICT with `conflict` as the message,
+    and the rest of the transaction carries on (the insert runs in a savepoint)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        raise Conflict(conflict) from None
 
 
 @dataclass

@@ -1,6 +1,9 @@
-from collections.abc import AsyncGenerator
+import uuid
+from collections.abc import AsyncGenerator, Callable
+from typing import Protocol
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from app.boards.repository import BoardRepository
@@ -13,6 +16,30 @@ from app.realtime.types import LiveEventType
 from app.tickets.repository import TicketRepository
 
 
+class Scoped(Protocol):
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None: ...
+
+    async def get(self, pk: uuid.UUID) -> object | None: ...
+
+
+async def _events(
+    info: Info,
+    global_id: str,
+    type_name: str,
+    repository: type[Scoped],
+    topic: Callable[[uuid.UUID], str],
+    after: str | None,
+) -> AsyncGenerator[LiveEventType, None]:
+    """The live stream of one of the caller's objects; another tenant's id is NOT_FOUND."""
+    principal = info.context.require()
+    pk = expect_global_id(global_id, type_name)
+    async with info.context.services.db.read() as session:
+        if await repository(session, principal.tenant_id).get(pk) is None:
+            raise NotFound(type_name)
+    async for event in live_events(info.context.services.hub, principal, topic(pk), after):
+        yield event
+
+
 @strawberry.type
 class RealtimeSubscriptions:
     @strawberry.subscription(
@@ -22,13 +49,7 @@ class RealtimeSubscriptions:
     async def board_events(
         self, info: Info, board_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[LiveEventType, None]:
-        principal = info.context.require()
-        board_pk = expect_global_id(board_id, "Board")
-        async with info.context.services.db.read() as session:
-            if await BoardRepository(session, principal.tenant_id).get(board_pk) is None:
-                raise NotFound("Board")
-        hub = info.context.services.hub
-        async for event in live_events(hub, principal, board_topic(board_pk), after):
+        async for event in _events(info, board_id, "Board", BoardRepository, board_topic, after):
             yield event
 
     @strawberry.subscription(
@@ -38,11 +59,7 @@ class RealtimeSubscriptions:
     async def ticket_events(
         self, info: Info, ticket_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[LiveEventType, None]:
-        principal = info.context.require()
-        ticket_pk = expect_global_id(ticket_id, "Ticket")
-        async with info.context.services.db.read() as session:
-            if await TicketRepository(session, principal.tenant_id).get(ticket_pk) is None:
-                raise NotFound("Ticket")
-        hub = info.context.services.hub
-        async for event in live_events(hub, principal, ticket_topic(ticket_pk), after):
+        async for event in _events(
+            info, ticket_id, "Ticket", TicketRepository, ticket_topic, after
+        ):
             yield event

@@ -4,14 +4,14 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import service as auth_service
 from app.auth.models import ApiKey, Role, User
 from app.auth.principal import Principal
 from app.kit import validation
-from app.kit.errors import Conflict, ValidationFailed
+from app.kit.db import add_unique
+from app.kit.errors import ValidationFailed
 from app.tenants.models import Plan, Tenant
 from app.tickets.models import ActorKind
 
@@ -46,12 +46,7 @@ async def create_tenant(
     if not label:
         raise ValidationFailed("name is required", field="name")
     tenant = Tenant(name=label, slug=slugify(slug or label), plan=plan)
-    try:
-        async with session.begin_nested():
-            session.add(tenant)
-            await session.flush()
-    except IntegrityError:
-        raise Conflict(f"A tenant with slug '{tenant.slug}' already exists") from None
+    await add_unique(session, tenant, f"A tenant with slug '{tenant.slug}' already exists")
     password = admin_password or secrets.token_urlsafe(12)
     admin = await auth_service.create_user(
         session,
