@@ -61,6 +61,7 @@ class EventHub:
     draining: dict[uuid.UUID, asyncio.Task[None]] = field(default_factory=dict)
     pending: set[uuid.UUID] = field(default_factory=set)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    publish_failing: bool = False
 
     async def start(self) -> None:
         await self.broadcast.connect()
@@ -92,7 +93,17 @@ class EventHub:
             try:
                 await self.broadcast.publish(CHANNEL, f"{tenant_id}:{seq}")
             except Exception as error:  # the poll and catch-up deliver it; never fail a commit
-                logger.warning("could not publish event wake-up: %s", error)
+                if not self.publish_failing:  # once per outage, not once per commit
+                    logger.warning(
+                        "cannot publish event wake-ups (%s); other processes "
+                        "fall back to polling until it recovers",
+                        error,
+                    )
+                self.publish_failing = True
+            else:
+                if self.publish_failing:
+                    logger.info("publishing event wake-ups again")
+                self.publish_failing = False
 
     async def subscribe(
         self, tenant_id: uuid.UUID, topic: str, sees_internal: bool
