@@ -25,7 +25,7 @@ async def test_a_commit_announced_by_one_hub_reaches_a_subscriber_of_another(
             ticket = await factory.ticket(world.tenant, world.board, title="Across processes")
         finally:
             services.db.event_listeners.remove(writer.announce)
-        event = await asyncio.wait_for(subscription.queue.get(), timeout=3)
+        event = await asyncio.wait_for(subscription.get(), timeout=3)
     finally:
         await reader.stop()
         await writer.stop()

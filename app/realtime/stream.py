@@ -57,7 +57,7 @@ async def live_events(
                 yield view
                 last = view.seq
         while True:
-            item = await subscription.queue.get()
+            item = await subscription.get()
             if item is RESYNC:
                 yield resync(last)
                 return
