@@ -105,6 +105,8 @@ def servers(
         "REDIS_URL": redis_server.url,
         "HAVEN_HOME": str(home),
         "HAVEN_INLINE_WORKER": "false",
+        # One key drives hundreds of writes a minute here; limits are tested in test_rate_limits.
+        "HAVEN_RATE_LIMIT_ENABLED": "false",
     }
     ports = [free_port(), free_port()]
     logs = [home / f"serve-{port}.log" for port in ports]

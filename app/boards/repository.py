@@ -23,6 +23,14 @@ class BoardRepository:
         )
         return list(rows)
 
+    async def oldest(self) -> Board | None:
+        return await self.session.scalar(
+            select(Board)
+            .where(Board.tenant_id == self.tenant_id)
+            .order_by(Board.created_at, Board.id)
+            .limit(1)
+        )
+
     async def all(self) -> list[Board]:
         rows = await self.session.scalars(
             select(Board).where(Board.tenant_id == self.tenant_id).order_by(Board.name, Board.id)

@@ -38,9 +38,30 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
 
+    # Unset: on, except under `env=test`, where suites drive one key far past any plan's limit
+    # (tests of the limits turn it on).
+    rate_limit_enabled: bool | None = None
+    # Requests per minute per API key (or signed-in user) by plan name, over the plan table in
+    # app/ratelimit/policy.py: {"free": 100} raises only the free plan's limit.
+    rate_limits_per_minute: dict[str, int] = Field(default_factory=dict)
+    # GraphQL cost units per minute, as a multiple of the plan's request limit. The board page's
+    # load of 100 tickets costs about 1,000 units, so a free key can load it ~6 times a minute.
+    rate_limit_cost_factor: int = 100
+    rate_limit_webhooks_per_minute: int = 500
+    # Unauthenticated report and intake endpoints, per client IP.
+    rate_limit_public_per_minute: int = 10
+    # How long a credential's (plan, identity) is reused before it is looked up again.
+    rate_limit_identity_seconds: float = 5.0
+
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def rate_limiting(self) -> bool:
+        if self.rate_limit_enabled is None:
+            return self.env != "test"
+        return self.rate_limit_enabled
 
 
 @lru_cache

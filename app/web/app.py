@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -14,9 +15,11 @@ from starlette.routing import Route, WebSocketRoute
 from app import __version__
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
+from app.rest.tickets import v1_routes
 from app.services import Services
 from app.web.board_page import board_routes
 from app.web.graphql_app import HavenGraphQL
+from app.web.ratelimit import RateLimitMiddleware
 
 
 def settle_garbage_collector() -> None:
@@ -72,7 +75,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *board_routes(),
+            *v1_routes(),
         ],
+        middleware=[Middleware(RateLimitMiddleware, services=services)],
         lifespan=lifespan,
     )
     app.state.services = services

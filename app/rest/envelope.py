@@ -1,0 +1,97 @@
+"""JSON in, JSON out: bounded request bodies and the `{"error": {code, message}}` envelope."""
+
+import functools
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from app.kit.errors import HavenError
+
+logger = logging.getLogger("haven.rest")
+
+MAX_BODY_BYTES = 1024 * 1024
+# GraphQL and REST share HavenError codes; these few read differently in the REST contract.
+REST_CODES = {"UNAUTHENTICATED": "UNAUTHORIZED", "BAD_REQUEST": "VALIDATION_ERROR"}
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class ApiError(HavenError):
+    """A failure only the REST layer has (the body itself), with its own status."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.rest_code = status, code
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _from_haven(error: HavenError) -> JSONResponse:
+    if isinstance(error, ApiError):
+        return error_response(error.status, error.rest_code, error.message)
+    return error_response(error.http_status, REST_CODES.get(error.code, error.code), error.message)
+
+
+def endpoint(handler: Handler) -> Handler:
+    """Answer every failure with the envelope; unexpected ones are logged, never shown."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except HavenError as error:
+            return _from_haven(error)
+        except Exception:
+            logger.exception("unexpected error in %s %s", request.method, request.url.path)
+            return error_response(500, "INTERNAL_ERROR", "Unexpected error")
+
+    return wrapped
+
+
+def invalid(message: str) -> ApiError:
+    return ApiError(400, "VALIDATION_ERROR", message)
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, "PAYLOAD_TOO_LARGE", "Request body must be at most 1 MB")
+
+
+async def _bounded_body(request: Request) -> bytes:
+    # Content-Length refuses honest large bodies before reading; counting while streaming
+    # catches chunked bodies and lying headers.
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise invalid("Content-Length must be a number")
+        if int(declared) > MAX_BODY_BYTES:
+            raise _too_large()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON; PostgreSQL's jsonb would refuse them later, as a 500.
+    raise ValueError(name)
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or VALIDATION_ERROR saying what is wrong with it."""
+    raw = await _bounded_body(request)
+    try:
+        parsed = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise invalid("Request body must be valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise invalid("Request body must be a JSON object")
+    return parsed
