@@ -215,12 +215,17 @@ async def test_a_known_caller_costs_no_extra_lookup(
         assert limited_cost == statements.count - before
 
 
-async def test_refused_credentials_reach_the_app_uncharged(limited: AppFactory) -> None:
-    async with limited(free=1) as client:
-        for _ in range(3):
-            response = await gql(client, CHEAP, **{"X-API-Key": "hv_not_a_real_key"})
-            assert response.status_code != 429
-            assert "RateLimit" not in response.headers
+async def test_guessing_keys_or_passwords_is_limited_per_address(limited: AppFactory) -> None:
+    login = (
+        'mutation { login(input: {email: "a@example.com", password: "guess-guess"}) { tokenType } }'
+    )
+    async with limited(free=1, anonymous_per_minute=3) as client:
+        for _ in range(2):
+            wrong = await gql(client, CHEAP, **{"X-API-Key": "hv_not_a_real_key"})
+            assert wrong.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        attempt = await gql(client, login)
+        assert attempt.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert_limited(await gql(client, login), 3)
 
 
 def test_cost_counts_fields_times_page_sizes() -> None:

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     rate_limit_webhooks_per_minute: int = 500
     # Unauthenticated report and intake endpoints, per client IP.
     rate_limit_public_per_minute: int = 10
+    # Requests without valid credentials (sign-in attempts, wrong keys), per client address.
+    rate_limit_anonymous_per_minute: int = 30
     # How long a credential's (plan, identity) is reused before it is looked up again.
     rate_limit_identity_seconds: float = 5.0
 

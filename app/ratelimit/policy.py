@@ -42,6 +42,10 @@ def webhook_policy(settings: Settings) -> Policy:
     return Policy("webhooks", settings.rate_limit_webhooks_per_minute)
 
 
+def anonymous_policy(settings: Settings) -> Policy:
+    return Policy("anonymous", settings.rate_limit_anonymous_per_minute)
+
+
 def public_policy(settings: Settings) -> Policy:
     return Policy("public", settings.rate_limit_public_per_minute)
 

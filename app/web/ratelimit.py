@@ -13,6 +13,7 @@ from app.ratelimit.identity import CallerCache
 from app.ratelimit.limiter import Decision, Limiter, Policy, make_storage
 from app.ratelimit.policy import (
     Kind,
+    anonymous_policy,
     cost_policy,
     kind_of,
     public_policy,
@@ -74,8 +75,9 @@ class RateLimitMiddleware:
             identity = caller.identity if caller else address
             return [(webhook_policy(self.settings), identity, 1)], receive
         if caller is None:
-            # No or refused credentials: the app answers (or serves public operations) itself.
-            return [], receive
+            # No or refused credentials (sign-in, a wrong key): limited per address, so that
+            # passwords and keys cannot be guessed at speed; the app then answers as usual.
+            return [(anonymous_policy(self.settings), address, 1)], receive
         charges = [(request_policy(self.settings, caller.plan), caller.identity, 1)]
         if scope["path"] == "/graphql" and scope["method"] == "POST":
             budget = cost_policy(self.settings, caller.plan)
