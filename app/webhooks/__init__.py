@@ -1,0 +1,1 @@
+"""Signed webhooks: verifying what platforms send, and (later) signing what Haven sends."""
