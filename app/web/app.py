@@ -15,6 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 from app import __version__
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
+from app.rest.api_tickets import api_ticket_routes
 from app.rest.tickets import v1_routes
 from app.services import Services
 from app.web.board_page import board_routes
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             WebSocketRoute("/graphql", graphql),
             *board_routes(),
             *v1_routes(),
+            *api_ticket_routes(),
         ],
         middleware=[Middleware(RateLimitMiddleware, services=services)],
         lifespan=lifespan,

@@ -1,0 +1,156 @@
+"""Reading tickets through /api/v1/tickets: the list and detail shapes of the API document."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from app.auth.principal import Principal
+from app.graphql.context import authenticate, credentials
+from app.kit.errors import NotFound, Unauthenticated
+from app.kit.ids import to_global_id
+from app.kit.pagination import DEFAULT_PAGE, MAX_PAGE
+from app.rest.envelope import endpoint, invalid
+from app.rest.inputs import ticket_pk
+from app.services import Services
+from app.tickets.models import ActorKind, Priority, Source, Ticket, TicketStatus, TimelineEntry
+from app.tickets.repository import TicketFilter, TicketOrder, TicketRepository
+
+# Timeline kinds that do not say what they happened to read as the document's event types.
+TIMELINE_TYPES = {
+    "created": "ticket_created",
+    "updated": "ticket_updated",
+    "reopened": "ticket_reopened",
+}
+# The summary fields the detail shows first, in the document's order.
+DETAIL_HEAD = ("id", "tenant_id", "status", "priority", "category", "subject", "source")
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC to the millisecond with a `Z`, as this part of the document shows."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+async def _principal(services: Services, request: Request) -> Principal:
+    # The document has dashboard clients call these with access tokens; server-to-server
+    # callers use API keys, so both go through the app's one authenticate().
+    principal = await authenticate(services, credentials(request.headers))
+    if principal is None:
+        raise Unauthenticated("Send a bearer token: Authorization: Bearer <token>")
+    return principal
+
+
+def _choice(params: QueryParams, key: str, allowed: type[StrEnum]) -> str | None:
+    value = params.get(key)
+    if value is not None and value not in {member.value for member in allowed}:
+        raise invalid(f"{key} must be one of {', '.join(member.value for member in allowed)}")
+    return value
+
+
+def _limit(params: QueryParams) -> int:
+    raw = params.get("limit")
+    if raw is None:
+        return DEFAULT_PAGE
+    # Bounding the length first keeps int() away from absurd inputs.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_PAGE:
+        raise invalid(f"limit must be a whole number from 1 to {MAX_PAGE}")
+    return int(raw)
+
+
+def _filter(params: QueryParams) -> TicketFilter:
+    return TicketFilter(
+        status=_choice(params, "status", TicketStatus),
+        priority=_choice(params, "priority", Priority),
+        category=params.get("category"),
+    )
+
+
+def summary(ticket: Ticket) -> dict[str, Any]:
+    assignee = ticket.assignee_id
+    return {
+        "id": to_global_id("Ticket", ticket.id),
+        "tenant_id": to_global_id("Tenant", ticket.tenant_id),
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "category": ticket.category,
+        "subject": ticket.title,
+        "source": ticket.source,
+        "ai_confidence": None,  # no AI triage yet
+        "assigned_to": to_global_id("User", assignee) if assignee else None,
+        "created_at": timestamp(ticket.created_at),
+        "updated_at": timestamp(ticket.updated_at),
+    }
+
+
+def timeline_item(entry: TimelineEntry) -> dict[str, Any]:
+    automated = entry.actor_kind == ActorKind.SYSTEM or not entry.actor_name
+    return {
+        # Timeline entries have no global id type; the document names them as events.
+        "id": f"evt_{entry.id}",
+        "type": TIMELINE_TYPES.get(entry.kind, entry.kind),
+        "actor": "system" if automated else entry.actor_name,
+        "timestamp": timestamp(entry.created_at),
+        "details": entry.changes,
+    }
+
+
+def _event_id(ticket: Ticket) -> str | None:
+    # Only webhook tickets carry the platform's event id; other sources may set metadata freely.
+    value = ticket.meta.get("event_id") if ticket.source == Source.WEBHOOK else None
+    return value if isinstance(value, str) else None
+
+
+def detail(ticket: Ticket, timeline: list[TimelineEntry]) -> dict[str, Any]:
+    # The document's detail has no ai_confidence (it lives in ai_classification) and puts
+    # assigned_to after the classification; key order follows it.
+    fields = summary(ticket)
+    return {
+        **{key: fields[key] for key in DETAIL_HEAD},
+        "event_id": _event_id(ticket),
+        "ai_classification": None,  # no AI triage yet
+        "assigned_to": fields["assigned_to"],
+        "safety_case_id": None,  # safety cases do not exist yet
+        "timeline": [timeline_item(entry) for entry in timeline],
+        "created_at": fields["created_at"],
+        "updated_at": fields["updated_at"],
+    }
+
+
+@endpoint
+async def list_tickets(request: Request) -> Response:
+    services: Services = request.app.state.services
+    principal = await _principal(services, request)
+    params = request.query_params
+    where, limit, cursor = _filter(params), _limit(params), params.get("cursor")
+    async with services.db.read() as session:
+        tickets = TicketRepository(session, principal.tenant_id)
+        page = await tickets.page(where, TicketOrder.NEWEST, limit, cursor)
+        total = await tickets.count(where)
+    following = page.items[-1][1] if page.has_next_page else None
+    pagination = {"cursor": following, "has_more": page.has_next_page, "total": total}
+    return JSONResponse({"data": [summary(t) for t, _ in page.items], "pagination": pagination})
+
+
+@endpoint
+async def show_ticket(request: Request) -> Response:
+    services: Services = request.app.state.services
+    principal = await _principal(services, request)
+    pk = ticket_pk(request.path_params["ticket_id"])
+    async with services.db.read() as session:
+        tickets = TicketRepository(session, principal.tenant_id)
+        ticket = await tickets.get(pk)
+        if ticket is None:
+            raise NotFound("Ticket")
+        timeline = await tickets.timelines([ticket.id])
+    return JSONResponse(detail(ticket, timeline))
+
+
+def api_ticket_routes() -> list[BaseRoute]:
+    return [
+        Route("/api/v1/tickets", list_tickets, methods=["GET"]),
+        Route("/api/v1/tickets/{ticket_id}", show_ticket, methods=["GET"]),
+    ]
