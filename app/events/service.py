@@ -4,7 +4,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.comments.models import Comment
@@ -13,7 +12,7 @@ from app.kit.actors import Actor
 from app.kit.db import COMMITTED_EVENTS
 from app.kit.ids import to_global_id
 from app.kit.snapshots import snapshot
-from app.tenants.models import Tenant
+from app.tenants.repository import next_event_seq
 from app.tickets.models import Ticket
 
 
@@ -31,19 +30,6 @@ def board_topic(board_id: uuid.UUID) -> str:
 
 def ticket_topic(ticket_id: uuid.UUID) -> str:
     return f"ticket:{ticket_id}"
-
-
-async def next_seq(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-    """The tenant's next event number. The row lock it takes is held until commit, so events
-    of one tenant commit in `seq` order."""
-    seq = await session.scalar(
-        update(Tenant)
-        .where(Tenant.id == tenant_id)
-        .values(event_seq=Tenant.event_seq + 1)
-        .returning(Tenant.event_seq)
-    )
-    assert seq is not None, "events belong to an existing tenant"
-    return seq
 
 
 def _actor(actor: Actor) -> dict[str, Any]:
@@ -70,7 +56,7 @@ async def ticket_event(
         payload["comment"] = snapshot(comment)
     event = Event(
         tenant_id=ticket.tenant_id,
-        seq=await next_seq(session, ticket.tenant_id),
+        seq=await next_event_seq(session, ticket.tenant_id),
         topics=[board_topic(ticket.board_id), ticket_topic(ticket.id)],
         type=type,
         payload=payload,
