@@ -3,6 +3,8 @@
 Each test makes its own tenants, so tests never see each other's rows and need no cleanup.
 """
 
+import shutil
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,8 +23,12 @@ from tests.factories import Factory
 
 
 @pytest.fixture(scope="session")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("haven-home")
+def home() -> Iterator[Path]:
+    # Not pytest's tmp tree: pytest prunes old run folders there, and a second test run at the
+    # same time would delete this run's database from under it.
+    path = Path(tempfile.mkdtemp(prefix="haven-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
