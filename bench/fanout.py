@@ -11,94 +11,52 @@ subscription), then after subscribing each of them; per connection in KiB.
 """
 
 import asyncio
-import contextlib
 import json
 import os
 import resource
-import statistics
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Any, Literal
 
 import httpx
 import psutil
 from sqlalchemy import text
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
 
 from app.kit.ids import to_global_id
 from bench import report
 from bench.environment import Environment, run_async
+from bench.fanout_report import FanOutRun, Rss, Sent, print_report
 from bench.seed import SeededBoard, seed_board
 from bench.server import Server, serving
-from bench.stats import Summary, summarize
+from bench.subscribers import (
+    COMPRESSION,
+    Subscriber,
+    close_all,
+    event_of,
+    has_any,
+    open_all,
+    subscribe,
+)
 
 SUBSCRIBERS = int(os.environ.get("BENCH_SUBSCRIBERS", "1000"))
 RATE = float(os.environ.get("BENCH_FANOUT_RATE", "20"))  # mutations per second
 SECONDS = float(os.environ.get("BENCH_FANOUT_SECONDS", "10"))  # raise it to profile for longer
-# What browsers offer; uvicorn accepts it by default. "none" measures uncompressed sockets.
-COMPRESSION = os.environ.get("BENCH_FANOUT_COMPRESSION", "deflate")
 EVENTS = max(2, round(RATE * SECONDS))
 SOLO_WARMUP, SOLO = 20, 50  # mutations with no subscriber: the server's cost of the commit itself
 WARM_SUBSCRIBERS = 20
 MARKERS = 10  # at most this many "is everyone subscribed?" mutations, 5 s apart
-OPEN_CONCURRENCY = 50
 SETTLE_SECONDS = 2.0
 DRAIN_SECONDS = 120.0  # longest wait for deliveries after the last mutation
 STALL_SECONDS = 15.0  # ... or this long without any new delivery
-GOAL_P99_MS = 100.0
-GOAL_KIB_PER_CONNECTION = 32.0
 NOFILE = 8192
 MAX_IN_FLIGHT = 64  # mutations awaiting their response, at most
 
-SUBSCRIPTION = """
-subscription Board($boardId: ID!) {
-  boardEvents(boardId: $boardId) { cursor seq kind ticket { id title status } }
-}
-"""
 MUTATION = """
 mutation Move($id: ID!) {
   updateTicket(input: {id: $id, status: IN_PROGRESS}) { ticket { id status } }
 }
 """
-
-
-@dataclass(frozen=True)
-class Sent:
-    ticket: str  # global id: one fresh ticket per mutation, so its event names its mutation
-    started_ns: int  # CLOCK_MONOTONIC, shared by every process on the machine
-    answered_ns: int
-    ok: bool
-    error: str = ""  # why it failed, when it did
-
-
-@dataclass
-class Subscriber:
-    ws: ClientConnection
-    received: list[tuple[int, str]] = field(default_factory=list)  # (monotonic ns, raw frame)
-    task: asyncio.Task[None] | None = None
-
-    async def read(self) -> None:
-        # Only stamps and keeps frames; decoding waits until the run is over.
-        async for raw in self.ws:
-            self.received.append((time.monotonic_ns(), str(raw)))
-            if '"next"' not in raw:
-                await self._control(str(raw))
-
-    async def _control(self, raw: str) -> None:
-        message = json.loads(raw)
-        if message.get("type") == "ping":
-            await self.ws.send(json.dumps({"type": "pong"}))
-
-
-@dataclass
-class Rss:
-    before: int = 0
-    plain: int = 0
-    subscribed: int = 0
 
 
 def run(env: Environment) -> None:
@@ -185,19 +143,19 @@ async def _bench(server: Server, board: SeededBoard, gids: list[str]) -> None:
             rss = Rss()
             await asyncio.sleep(SETTLE_SECONDS)
             rss.before = process.memory_info().rss
-            subscribers = await _open_all(ws_url, board.api_key, SUBSCRIBERS)
+            subscribers = await open_all(ws_url, board.api_key, SUBSCRIBERS)
             try:
                 await asyncio.sleep(SETTLE_SECONDS)
                 rss.plain = process.memory_info().rss
                 for n, subscriber in enumerate(subscribers):
-                    await _subscribe(subscriber, board, f"s{n}")
+                    await subscribe(subscriber, board, f"s{n}")
                 ready = await _barrier(http, subscribers, tickets)
                 await asyncio.sleep(SETTLE_SECONDS)
                 rss.subscribed = process.memory_info().rss
                 run = await _fan_out(server, board, subscribers, tickets, pool)
             finally:
-                await _close_all(subscribers)
-    _report(run, rss, solo_ms, len(subscribers), ready)
+                await close_all(subscribers)
+    print_report(run, rss, solo_ms, len(subscribers), ready)
 
 
 async def _solo(server: Server, http: httpx.AsyncClient, tickets: Tickets) -> float:
@@ -222,65 +180,13 @@ async def _warm_up(
 ) -> None:
     """A few subscribers and events first, so lazy imports and caches are not counted as
     per-connection memory."""
-    subscribers = await _open_all(ws_url, board.api_key, WARM_SUBSCRIBERS)
+    subscribers = await open_all(ws_url, board.api_key, WARM_SUBSCRIBERS)
     try:
         for n, subscriber in enumerate(subscribers):
-            await _subscribe(subscriber, board, f"w{n}")
+            await subscribe(subscriber, board, f"w{n}")
         await _barrier(http, subscribers, tickets)
     finally:
-        await _close_all(subscribers)
-
-
-async def _open_all(ws_url: str, api_key: str, count: int) -> list[Subscriber]:
-    gate = asyncio.Semaphore(OPEN_CONCURRENCY)
-
-    async def one() -> Subscriber:
-        async with gate:
-            return await _open(ws_url, api_key)
-
-    opened = await asyncio.gather(*(one() for _ in range(count)), return_exceptions=True)
-    subscribers = [item for item in opened if isinstance(item, Subscriber)]
-    failures = [item for item in opened if isinstance(item, BaseException)]
-    if failures:
-        await _close_all(subscribers)
-        raise RuntimeError(f"{len(failures)} of {count} websockets failed: {failures[0]!r}")
-    return subscribers
-
-
-async def _open(ws_url: str, api_key: str) -> Subscriber:
-    compression: Literal["deflate"] | None = "deflate" if COMPRESSION == "deflate" else None
-    ws = await connect(
-        ws_url,
-        subprotocols=[Subprotocol("graphql-transport-ws")],
-        compression=compression,
-        open_timeout=30,
-        ping_interval=None,  # the server pings; answering is enough
-        max_queue=None,
-    )
-    await ws.send(json.dumps({"type": "connection_init", "payload": {"apiKey": api_key}}))
-    ack = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
-    if ack.get("type") != "connection_ack":
-        await ws.close()
-        raise RuntimeError(f"expected connection_ack, got {ack}")
-    subscriber = Subscriber(ws)
-    subscriber.task = asyncio.create_task(subscriber.read())
-    return subscriber
-
-
-async def _subscribe(subscriber: Subscriber, board: SeededBoard, op_id: str) -> None:
-    payload = {"query": SUBSCRIPTION, "variables": {"boardId": board.board_gid}}
-    await subscriber.ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
-
-
-async def _close_all(subscribers: list[Subscriber]) -> None:
-    async def close(subscriber: Subscriber) -> None:
-        with contextlib.suppress(TimeoutError, OSError):
-            await asyncio.wait_for(subscriber.ws.close(), timeout=10)
-        if subscriber.task is not None:
-            subscriber.task.cancel()
-            await asyncio.gather(subscriber.task, return_exceptions=True)
-
-    await asyncio.gather(*(close(subscriber) for subscriber in subscribers))
+        await close_all(subscribers)
 
 
 async def _barrier(http: httpx.AsyncClient, subscribers: list[Subscriber], tickets: Tickets) -> int:
@@ -295,30 +201,11 @@ async def _barrier(http: httpx.AsyncClient, subscribers: list[Subscriber], ticke
         await _mutate_async(http, marker)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            ready = sum(1 for s in subscribers if _has_any(s, markers))
+            ready = sum(1 for s in subscribers if has_any(s, markers))
             if ready == len(subscribers):
                 return ready
             await asyncio.sleep(0.1)
     return ready
-
-
-def _has_any(subscriber: Subscriber, markers: list[str]) -> bool:
-    return any(marker in raw for _, raw in subscriber.received for marker in markers)
-
-
-@dataclass(frozen=True)
-class FanOutRun:
-    sent: list[Sent]
-    deliveries: dict[str, list[int]]  # ticket gid -> receipt times over all subscribers
-    duplicates: int
-    out_of_order: int
-    other_frames: int
-    missing_by_subscriber: list[int]
-    first_send_ns: int
-    last_receipt_ns: int
-    server_cpu_s: float
-    client_cpu_s: float
-    rss_after: int
 
 
 def _mutate_steadily(base_url: str, api_key: str, gids: list[str], rate: float) -> list[Sent]:
@@ -384,7 +271,7 @@ async def _fan_out(
         seen: set[str] = set()
         last_seq = -1
         for received_ns, raw in subscriber.received[offset:]:
-            event = _event(raw)
+            event = event_of(raw)
             gid = event["ticket"]["id"] if event and event.get("ticket") else None
             if event is None or gid not in wanted:
                 other += 1
@@ -428,93 +315,3 @@ async def _drain(
             count, changed = now, time.monotonic()
         await asyncio.sleep(0.05)
     return server.cpu_seconds() - cpu
-
-
-def _event(raw: str) -> dict[str, Any] | None:
-    message = json.loads(raw)
-    if message.get("type") != "next":
-        return None
-    data = (message.get("payload") or {}).get("data") or {}
-    event: dict[str, Any] | None = data.get("boardEvents")
-    return event
-
-
-def _report(run: FanOutRun, rss: Rss, solo_ms: float, connected: int, ready: int) -> None:
-    ok = [s for s in run.sent if s.ok]
-    expected = len(ok) * connected
-    received = sum(len(times) for times in run.deliveries.values())
-    from_commit: list[int] = []
-    from_request: list[int] = []
-    for s in ok:
-        for received_ns in run.deliveries[s.ticket]:
-            from_commit.append(received_ns - s.answered_ns)
-            from_request.append(received_ns - s.started_ns)
-    send_span = (max(s.started_ns for s in run.sent) - run.first_send_ns) / 1e9
-    achieved = (len(run.sent) - 1) / send_span if send_span > 0 else float("nan")
-    mutation_ms = statistics.median((s.answered_ns - s.started_ns) / 1e6 for s in run.sent)
-    print()
-    report.figure("subscribers connected", f"{connected:,}")
-    report.figure("subscribers live (got a marker)", f"{ready:,}")
-    report.figure("events sent (ok)", f"{len(ok)} of {len(run.sent)}")
-    failed = [s for s in run.sent if not s.ok]
-    if failed:
-        print(f"    (first failure: {failed[0].error[:300]})")
-    report.figure("send rate achieved (starts)", f"{achieved:.1f}/s")
-    report.figure("mutation response p50", f"{mutation_ms:.1f} ms")
-    report.figure("deliveries expected", f"{expected:,}")
-    report.figure("deliveries received", f"{received:,}")
-    missing = expected - received
-    short = [n for n in run.missing_by_subscriber if n]
-    report.figure("deliveries missing", f"{missing:,}")
-    if short:
-        print(f"    ({len(short)} subscribers short, up to {max(short)} events each)")
-    if run.duplicates or run.out_of_order or run.other_frames:
-        print(
-            f"    duplicates {run.duplicates}, out of seq order {run.out_of_order}, "
-            f"other frames {run.other_frames}"
-        )
-    if len(from_commit) >= 2:
-        _latency_table(
-            {
-                "from commit (response)": summarize(from_commit),
-                "from request start": summarize(from_request),
-            }
-        )
-        early = sum(1 for value in from_commit if value < 0)
-        if early:
-            print(f"  ({early:,} deliveries arrived before the mutation's HTTP response)")
-        print()
-        p99 = summarize(from_commit).p99
-        report.figure(
-            "p99 commit-to-client", f"{p99:.1f} ms", f"<= {GOAL_P99_MS:.0f} ms at 1,000 subs"
-        )
-    span = (run.last_receipt_ns - run.first_send_ns) / 1e9
-    if span > 0:
-        report.figure("deliveries per second", f"{received / span:,.0f}")
-    events = max(1, len(ok))
-    per_event_ms = run.server_cpu_s * 1000 / events
-    report.figure("server CPU per event", f"{per_event_ms:.1f} ms")
-    report.figure("server CPU per mutation, 0 subs", f"{solo_ms:.1f} ms")
-    report.figure("capacity, one core (1000/CPU)", f"{1000 / per_event_ms:.1f} events/s")
-    per_delivery_us = (per_event_ms - solo_ms) * 1000 / max(1, connected)
-    report.figure("server CPU per delivery (extra)", f"{per_delivery_us:.0f} us")
-    report.figure("client CPU per event (this proc)", f"{run.client_cpu_s * 1000 / events:.1f} ms")
-    kib_plain = (rss.plain - rss.before) / 1024 / max(1, connected)
-    kib_subscribed = (rss.subscribed - rss.before) / 1024 / max(1, connected)
-    report.figure("server RSS before sockets", f"{rss.before / 2**20:.1f} MiB")
-    report.figure(
-        "RSS per idle subscriber",
-        f"{kib_subscribed:.1f} KiB",
-        f"<= {GOAL_KIB_PER_CONNECTION:.0f} KiB",
-    )
-    report.figure("RSS per idle plain socket", f"{kib_plain:.1f} KiB")
-    print("    (plain: connection_init acknowledged, no subscription)")
-    report.figure("server RSS after fan-out", f"{run.rss_after / 2**20:.1f} MiB")
-
-
-def _latency_table(rows: dict[str, Summary]) -> None:
-    print(f"\n  {'':<26}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}{'mean':>9}")
-    for label, s in rows.items():
-        cells = "".join(f"{value:>9.2f}" for value in (s.p50, s.p90, s.p99, s.max, s.mean))
-        print(f"  {label:<26}{cells}")
-    print("  (milliseconds, one sample per delivery)")
