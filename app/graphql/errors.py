@@ -23,9 +23,9 @@ class CodedErrors(MaskErrors):
         super().__init__(error_message="Unexpected error.")
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._shape(error) for error in errors]
+        return [self.shape(error) for error in errors]
 
-    def _shape(self, error: GraphQLError) -> GraphQLError:
+    def shape(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if isinstance(original, HavenError):
             return _coded(error, original.code, **original.details)

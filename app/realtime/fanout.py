@@ -129,7 +129,7 @@ class LiveFanout:
     def _encode(self, result: ExecutionResult) -> str:
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
-            payload["errors"] = [self.shaper._shape(error).formatted for error in result.errors]
+            payload["errors"] = [self.shaper.shape(error).formatted for error in result.errors]
         return json.dumps(payload, separators=(",", ":"))
 
 
