@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from app.auth.signing import TokenSigner
 from app.kit.db import Database
+from app.kit.sealing import Sealer
 from app.kit.settings import Settings
+from app.ratelimit.limiter import Limiter, make_storage
 from app.realtime.broker import make_broadcast
 from app.realtime.hub import EventHub
 
@@ -15,6 +17,9 @@ class Services:
     db: Database
     signer: TokenSigner
     hub: EventHub
+    sealer: Sealer
+    # Shared by the rate-limit middleware and handlers with budgets of their own (per form).
+    limiter: Limiter
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
@@ -24,7 +29,11 @@ class Services:
     def assemble(cls, settings: Settings, db: Database) -> "Services":
         external = settings.database_url and db.url
         hub = EventHub(db, make_broadcast(settings.redis_url, external or None))
-        return cls(settings, db, TokenSigner.from_settings(settings), hub)
+        limiter = Limiter(make_storage(settings.redis_url))
+        return cls(
+            settings, db, TokenSigner.from_settings(settings), hub, Sealer.from_settings(settings),
+            limiter,
+        )
 
     async def open(self) -> None:
         """Start live fan-out: committed events reach the hub, and through it subscribers."""

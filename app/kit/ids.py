@@ -11,6 +11,9 @@ PREFIXES: dict[str, str] = {
     "Ticket": "tkt",
     "Comment": "cmt",
     "ApiKey": "key",
+    "Connector": "con",
+    "InboundMapping": "map",
+    "OutboundAction": "act",
 }
 TYPES_BY_PREFIX = {prefix: name for name, prefix in PREFIXES.items()}
 

@@ -3,17 +3,21 @@
 from app.auth import models as auth_models
 from app.boards import models as board_models
 from app.comments import models as comment_models
+from app.connectors import models as connector_models
 from app.events import models as event_models
 from app.kit.models import Base
 from app.tenants import models as tenant_models
 from app.tickets import models as ticket_models
+from app.webhooks import models as webhook_models
 
 __all__ = [
     "Base",
     "auth_models",
     "board_models",
     "comment_models",
+    "connector_models",
     "event_models",
     "tenant_models",
     "ticket_models",
+    "webhook_models",
 ]

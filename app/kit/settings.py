@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     # a key is generated once under `home/keys`.
     jwt_private_key: str | None = None
     jwt_private_key_file: Path | None = None
+    # Base64 of 32 bytes (or a file holding it) sealing stored secrets and signing links; when
+    # neither is set a key is generated once under `home/keys`.
+    secret_key: str | None = None
+    secret_key_file: Path | None = None
     access_token_seconds: int = 3600
     refresh_token_seconds: int = 30 * 24 * 3600
 

@@ -62,7 +62,7 @@ def _too_large() -> ApiError:
     return ApiError(413, "PAYLOAD_TOO_LARGE", "Request body must be at most 1 MB")
 
 
-async def _bounded_body(request: Request) -> bytes:
+async def bounded_body(request: Request) -> bytes:
     # Content-Length refuses honest large bodies before reading; counting while streaming
     # catches chunked bodies and lying headers.
     declared = request.headers.get("content-length")
@@ -87,7 +87,10 @@ def _refuse_constant(name: str) -> Any:
 
 async def json_object(request: Request) -> dict[str, Any]:
     """The request body as a JSON object, or VALIDATION_ERROR saying what is wrong with it."""
-    raw = await _bounded_body(request)
+    return parse_object(await bounded_body(request))
+
+
+def parse_object(raw: bytes) -> dict[str, Any]:
     try:
         parsed = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):

@@ -75,6 +75,7 @@ class Ticket(RecordMixin, Base):
         Index("ix_tickets_board_number", "tenant_id", "board_id", "number"),
         Index("ix_tickets_board_updated", "tenant_id", "board_id", "updated_at"),
         Index("ix_tickets_search", "search_vector", postgresql_using="gin"),
+        Index("ix_tickets_subject_external", "tenant_id", "subject_external_id"),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
@@ -88,6 +89,10 @@ class Ticket(RecordMixin, Base):
     source: Mapped[str] = mapped_column(String(20), default=Source.MANUAL)
     requester_name: Mapped[str | None] = mapped_column(String(200))
     requester_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    # Accounts on the tenant's own platform a report comes from and is about (webhooks, the
+    # report widget), so a safety team can find every ticket about one account.
+    reporter_external_id: Mapped[str | None] = mapped_column(String(200))
+    subject_external_id: Mapped[str | None] = mapped_column(String(200))
     assignee_id: Mapped[uuid.UUID | None]
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(50)), default=list, server_default="{}")
     meta: Mapped[dict[str, Any]] = mapped_column(

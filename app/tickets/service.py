@@ -40,9 +40,13 @@ class NewTicket:
     source: Source = Source.MANUAL
     requester_name: str | None = None
     requester_email: str | None = None
+    reporter_external_id: str | None = None
+    subject_external_id: str | None = None
     assignee_id: uuid.UUID | None = None
     tags: list[str] = field(default_factory=list)
     metadata: Any = None  # checked to be a JSON object of at most 16 KB
+    # Chosen by the caller when something else must name the ticket in the same transaction.
+    id: uuid.UUID | None = None
 
 
 @dataclass
@@ -86,7 +90,7 @@ async def create_ticket(
     if await BoardRepository(session, tenant_id).get(draft.board_id) is None:
         raise NotFound("Board")
     ticket = Ticket(
-        id=uuid.uuid4(),
+        id=draft.id or uuid.uuid4(),
         tenant_id=tenant_id,
         board_id=draft.board_id,
         title=validation.title(draft.title),
@@ -97,6 +101,8 @@ async def create_ticket(
         source=draft.source,
         requester_name=validation.name(draft.requester_name, "requesterName"),
         requester_email=validation.email(draft.requester_email, "requesterEmail"),
+        reporter_external_id=validation.name(draft.reporter_external_id, "reporterExternalId"),
+        subject_external_id=validation.name(draft.subject_external_id, "subjectExternalId"),
         assignee_id=draft.assignee_id,
         tags=validation.tags(draft.tags),
         meta=validation.metadata(draft.metadata),

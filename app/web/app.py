@@ -15,12 +15,14 @@ from starlette.routing import Route, WebSocketRoute
 from app import __version__
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
+from app.ratelimit.limiter import Limiter, make_storage
 from app.rest.api_tickets import api_ticket_routes
 from app.rest.tickets import v1_routes
 from app.services import Services
 from app.web.board_page import board_routes
 from app.web.graphql_app import HavenGraphQL
 from app.web.ratelimit import RateLimitMiddleware
+from app.webhooks.rest import webhook_routes
 
 
 def settle_garbage_collector() -> None:
@@ -40,8 +42,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     owned = services is None
     services = services or Services.start(settings)
     if services.settings is not settings:
-        # Handed-in services (database, signer) serve this app under the settings it was given.
-        services = replace(services, settings=settings)
+        # Handed-in services (database, signer) serve this app under the settings it was given,
+        # with rate-limit counters kept where those settings say.
+        limiter = Limiter(make_storage(settings.redis_url))
+        services = replace(services, settings=settings, limiter=limiter)
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": "haven", "version": __version__})
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *board_routes(),
             *v1_routes(),
             *api_ticket_routes(),
+            *webhook_routes(),
         ],
         middleware=[Middleware(RateLimitMiddleware, services=services)],
         lifespan=lifespan,

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.ratelimit.cost import request_cost
 from app.ratelimit.identity import CallerCache
-from app.ratelimit.limiter import Decision, Limiter, Policy, make_storage
+from app.ratelimit.limiter import Decision, Policy
 from app.ratelimit.policy import (
     Kind,
     anonymous_policy,
@@ -29,7 +29,7 @@ class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
         self.settings = services.settings
-        self.limiter = Limiter(make_storage(self.settings.redis_url))
+        self.limiter = services.limiter
         self.callers = CallerCache(services, self.settings.rate_limit_identity_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -16,11 +16,19 @@ import hashlib
 import hmac
 import time
 from collections.abc import Mapping, Sequence
+from secrets import token_bytes
 
 from app.kit.errors import HavenError
 
 TOLERANCE_SECONDS = 5 * 60
 SECRET_PREFIX = "whsec_"
+SECRET_BYTES = 32
+
+
+def new_signing_secret() -> str:
+    """`whsec_` and base64 of random bytes: the Standard Webhooks form, which GitHub-style
+    senders use as the plain string."""
+    return SECRET_PREFIX + base64.b64encode(token_bytes(SECRET_BYTES)).decode()
 
 
 class SignatureRefused(HavenError):
@@ -48,31 +56,33 @@ def _standard_key(secret: str) -> bytes:
 
 def verify(
     body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: float | None = None
-) -> None:
-    """Return quietly if a valid signature by one of `secrets` is present, else refuse."""
+) -> int:
+    """The index in `secrets` of the one that signed the body, or refuse."""
     if not secrets:
         raise SignatureRefused("No signing secret is configured for this source")
     if "webhook-signature" in headers:
-        _verify_standard(body, headers, secrets, time.time() if now is None else now)
-        return
+        return _verify_standard(body, headers, secrets, time.time() if now is None else now)
     sent = headers.get("x-signature-256") or headers.get("x-hub-signature-256")
     if not sent:
         raise SignatureRefused("Missing signature: send X-Signature-256 or webhook-signature")
-    if not any(hmac.compare_digest(sent, github_signature(s, body)) for s in secrets):
+    # Every secret is tried, matched or not, so timing does not tell which one came close.
+    matches = [hmac.compare_digest(sent, github_signature(s, body)) for s in secrets]
+    if not any(matches):
         raise SignatureRefused("Signature does not match the body")
+    return matches.index(True)
 
 
 def _verify_standard(
     body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: float
-) -> None:
+) -> int:
     message_id, stamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
     if not message_id or not stamp.isdigit():
         raise SignatureRefused("webhook-id and a numeric webhook-timestamp are required")
     if abs(now - int(stamp)) > TOLERANCE_SECONDS:
         raise SignatureRefused("webhook-timestamp is more than five minutes from now")
     offered = headers["webhook-signature"].split()
-    for secret in secrets:
+    for index, secret in enumerate(secrets):
         expected = standard_signature(secret, message_id, stamp, body)
         if any(hmac.compare_digest(candidate, expected) for candidate in offered):
-            return
+            return index
     raise SignatureRefused("Signature does not match the body")

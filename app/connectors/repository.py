@@ -1,0 +1,156 @@
+"""Every query on connectors, their mappings and actions, scoped to one tenant."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connectors.models import (
+    Connector,
+    ConnectorStatus,
+    ConnectorType,
+    InboundMapping,
+    OutboundAction,
+)
+from app.kit.errors import ValidationFailed
+from app.kit.pagination import Page, decode_cursor, encode_cursor
+
+LAST_EVENT_INTERVAL = timedelta(seconds=60)
+# Types that receive signed events.
+SIGNED_TYPES = (ConnectorType.WEBHOOK, ConnectorType.API)
+
+
+def _cursor_values(cursor: str) -> tuple[datetime, uuid.UUID]:
+    values = decode_cursor(cursor)
+    try:
+        return datetime.fromisoformat(values[0]), uuid.UUID(values[1])
+    except (IndexError, TypeError, ValueError):
+        raise ValidationFailed("Malformed cursor", field="after") from None
+
+
+class ConnectorRepository:
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        self.session, self.tenant_id = session, tenant_id
+
+    async def get(self, connector_id: uuid.UUID, *, for_update: bool = False) -> Connector | None:
+        query = select(Connector).where(
+            Connector.id == connector_id, Connector.tenant_id == self.tenant_id
+        )
+        if for_update:
+            query = query.with_for_update()
+        return await self.session.scalar(query)
+
+    async def by_ids(self, connector_ids: list[uuid.UUID]) -> list[Connector]:
+        rows = await self.session.scalars(
+            select(Connector).where(
+                Connector.tenant_id == self.tenant_id, Connector.id.in_(connector_ids)
+            )
+        )
+        return list(rows)
+
+    def _filtered(self, status: str | None) -> Select[Connector]:
+        query = select(Connector).where(Connector.tenant_id == self.tenant_id)
+        return query.where(Connector.status == status) if status else query
+
+    async def page(self, status: str | None, first: int, after: str | None) -> Page[Connector]:
+        """Newest first."""
+        query = self._filtered(status)
+        if after is not None:
+            bound = tuple_(*_cursor_values(after))
+            query = query.where(tuple_(Connector.created_at, Connector.id) < bound)
+        query = query.order_by(Connector.created_at.desc(), Connector.id.desc())
+        rows = list(await self.session.scalars(query.limit(first + 1)))
+        items = [(c, encode_cursor([c.created_at.isoformat(), str(c.id)])) for c in rows[:first]]
+        return Page(items, has_next_page=len(rows) > first)
+
+    async def count(self, status: str | None) -> int:
+        query = self._filtered(status).with_only_columns(func.count(Connector.id))
+        return int(await self.session.scalar(query) or 0)
+
+    async def signing(self) -> list[Connector]:
+        """Active connectors whose secrets may sign inbound events."""
+        rows = await self.session.scalars(
+            select(Connector)
+            .where(
+                Connector.tenant_id == self.tenant_id,
+                Connector.status == ConnectorStatus.ACTIVE,
+                Connector.type.in_([t.value for t in SIGNED_TYPES]),
+            )
+            .order_by(Connector.created_at)
+        )
+        return list(rows)
+
+    async def touch(self, connector: Connector, now: datetime) -> None:
+        """Record the latest event at most once a minute: busy connectors do not contend on
+        their row for every event."""
+        last = connector.last_event_at
+        if last is not None and now - last < LAST_EVENT_INTERVAL:
+            return
+        await self.session.execute(
+            update(Connector)
+            .where(Connector.id == connector.id, Connector.tenant_id == self.tenant_id)
+            .values(last_event_at=now)
+        )
+
+    async def mappings(self, connector_ids: list[uuid.UUID]) -> list[InboundMapping]:
+        rows = await self.session.scalars(
+            select(InboundMapping)
+            .where(
+                InboundMapping.tenant_id == self.tenant_id,
+                InboundMapping.connector_id.in_(connector_ids),
+            )
+            .order_by(InboundMapping.event_type)
+        )
+        return list(rows)
+
+    async def mapping(self, connector_id: uuid.UUID, event_type: str) -> InboundMapping | None:
+        return await self.session.scalar(
+            select(InboundMapping).where(
+                InboundMapping.tenant_id == self.tenant_id,
+                InboundMapping.connector_id == connector_id,
+                InboundMapping.event_type == event_type,
+            )
+        )
+
+    async def mappings_by_ids(self, mapping_ids: list[uuid.UUID]) -> list[InboundMapping]:
+        rows = await self.session.scalars(
+            select(InboundMapping).where(
+                InboundMapping.tenant_id == self.tenant_id, InboundMapping.id.in_(mapping_ids)
+            )
+        )
+        return list(rows)
+
+    async def actions_by_ids(self, action_ids: list[uuid.UUID]) -> list[OutboundAction]:
+        rows = await self.session.scalars(
+            select(OutboundAction).where(
+                OutboundAction.tenant_id == self.tenant_id, OutboundAction.id.in_(action_ids)
+            )
+        )
+        return list(rows)
+
+    async def actions(self, connector_ids: list[uuid.UUID]) -> list[OutboundAction]:
+        rows = await self.session.scalars(
+            select(OutboundAction)
+            .where(
+                OutboundAction.tenant_id == self.tenant_id,
+                OutboundAction.connector_id.in_(connector_ids),
+            )
+            .order_by(OutboundAction.created_at, OutboundAction.id)
+        )
+        return list(rows)
+
+    async def counts(self, connector_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
+        """(inbound mappings, outbound actions) per connector, in two grouped queries."""
+        tallies = []
+        for column, tenant in (
+            (InboundMapping.connector_id, InboundMapping.tenant_id),
+            (OutboundAction.connector_id, OutboundAction.tenant_id),
+        ):
+            rows = await self.session.execute(
+                select(column, func.count())
+                .where(tenant == self.tenant_id, column.in_(connector_ids))
+                .group_by(column)
+            )
+            tallies.append(dict(rows.tuples().all()))
+        return {pk: (tallies[0].get(pk, 0), tallies[1].get(pk, 0)) for pk in connector_ids}

@@ -1,0 +1,270 @@
+"""Connector rules: signing secrets shown once and rotated with a grace period, inbound field
+mappings checked on save, outbound actions checked before they can ever be called."""
+
+import ipaddress
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.connectors.mapping import check_field_mappings
+from app.connectors.models import (
+    ActionType,
+    Connector,
+    ConnectorStatus,
+    ConnectorType,
+    HttpMethod,
+    InboundMapping,
+    OutboundAction,
+)
+from app.connectors.repository import ConnectorRepository
+from app.kit import validation
+from app.kit.errors import NotFound, ValidationFailed
+from app.kit.models import utcnow
+from app.kit.sealing import Sealer
+from app.webhooks.events import EVENT_TYPES
+from app.webhooks.signatures import new_signing_secret
+
+DEFAULT_GRACE = timedelta(hours=24)
+MAX_GRACE = timedelta(days=7)
+CONFIG_MAX_BYTES = 16 * 1024
+# Config is shown back to admins, so credentials never belong in it.
+SECRET_KEY_WORDS = re.compile(r"secret|password|passwd|token|private", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}")
+HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
+MAX_HEADERS = 20
+TEMPLATE_MAX_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class SigningSecrets:
+    """The secrets that verify a tenant's inbound events, each with its connector."""
+
+    connectors: list[Connector]
+    secrets: list[str]
+
+
+def _context(connector_id: uuid.UUID, which: str) -> str:
+    return f"connector:{connector_id}:{which}"
+
+
+def _choice(value: str, allowed: type[StrEnum], field: str) -> str:
+    options = [member.value for member in allowed]
+    if value not in options:
+        raise ValidationFailed(f"{field} must be one of {', '.join(options)}", field=field)
+    return value
+
+
+def _config(value: Any) -> dict[str, Any]:
+    config = validation.metadata(value, "config")
+    if len(json.dumps(config).encode()) > CONFIG_MAX_BYTES:
+        raise ValidationFailed("config must be at most 16 KB of JSON", field="config")
+    named = [key for key in config if SECRET_KEY_WORDS.search(key)]
+    if named:
+        raise ValidationFailed(
+            f"config must not hold credentials ({', '.join(named)}); the connector's signing "
+            "secret is generated and kept sealed by Haven",
+            field="config",
+        )
+    return config
+
+
+def _seal_new_secret(sealer: Sealer, connector: Connector) -> str:
+    secret = new_signing_secret()
+    connector.secret_sealed = sealer.seal(secret, _context(connector.id, "secret"))
+    connector.secret_last4 = secret[-4:]
+    return secret
+
+
+async def create_connector(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    sealer: Sealer,
+    *,
+    name: str,
+    type: str,
+    config: Any = None,
+) -> tuple[Connector, str]:
+    """The new connector and its signing secret, which is never shown again."""
+    connector = Connector(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        name=validation.title(name, "name"),
+        type=_choice(type, ConnectorType, "type"),
+        status=ConnectorStatus.ACTIVE,
+        config=_config(config),
+    )
+    secret = _seal_new_secret(sealer, connector)
+    session.add(connector)
+    await session.flush()
+    return connector, secret
+
+
+async def _connector(
+    session: AsyncSession, tenant_id: uuid.UUID, connector_id: uuid.UUID
+) -> Connector:
+    connector = await ConnectorRepository(session, tenant_id).get(connector_id, for_update=True)
+    if connector is None:
+        raise NotFound("Connector")
+    return connector
+
+
+async def rotate_secret(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    sealer: Sealer,
+    connector_id: uuid.UUID,
+    grace: timedelta = DEFAULT_GRACE,
+) -> tuple[Connector, str]:
+    """A new secret; the current one keeps verifying for `grace` (zero ends it at once)."""
+    if not timedelta(0) <= grace <= MAX_GRACE:
+        raise ValidationFailed("the grace period must be from 0 to 7 days", field="graceSeconds")
+    connector = await _connector(session, tenant_id, connector_id)
+    now = utcnow()
+    current = sealer.open(connector.secret_sealed, _context(connector.id, "secret"))
+    connector.previous_secret_sealed = sealer.seal(current, _context(connector.id, "previous"))
+    connector.previous_secret_expires_at = now + grace
+    connector.secret_rotated_at = now
+    secret = _seal_new_secret(sealer, connector)
+    await session.flush()
+    return connector, secret
+
+
+async def set_active(
+    session: AsyncSession, tenant_id: uuid.UUID, connector_id: uuid.UUID, active: bool
+) -> Connector:
+    """Deactivated connectors verify nothing; their events are refused until reactivated."""
+    connector = await _connector(session, tenant_id, connector_id)
+    connector.status = ConnectorStatus.ACTIVE if active else ConnectorStatus.INACTIVE
+    connector.deactivated_at = None if active else utcnow()
+    await session.flush()
+    return connector
+
+
+async def signing_secrets(
+    session: AsyncSession, tenant_id: uuid.UUID, sealer: Sealer, now: datetime
+) -> SigningSecrets:
+    owners: list[Connector] = []
+    secrets: list[str] = []
+    for connector in await ConnectorRepository(session, tenant_id).signing():
+        owners.append(connector)
+        secrets.append(sealer.open(connector.secret_sealed, _context(connector.id, "secret")))
+        expires = connector.previous_secret_expires_at
+        if connector.previous_secret_sealed is not None and expires is not None and now < expires:
+            sealed = connector.previous_secret_sealed
+            owners.append(connector)
+            secrets.append(sealer.open(sealed, _context(connector.id, "previous")))
+    return SigningSecrets(owners, secrets)
+
+
+async def save_mapping(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    connector_id: uuid.UUID,
+    event_type: Any,
+    field_mappings: Any,
+) -> tuple[InboundMapping, bool]:
+    """The event type's mapping, replacing any earlier one; True when it is new."""
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+        raise ValidationFailed(
+            f"event_type must be one of {', '.join(EVENT_TYPES)}", field="event_type"
+        )
+    checked = [mapping.as_json() for mapping in check_field_mappings(field_mappings)]
+    await _connector(session, tenant_id, connector_id)
+    repository = ConnectorRepository(session, tenant_id)
+    existing = await repository.mapping(connector_id, event_type)
+    if existing is not None:
+        existing.field_mappings = checked
+        await session.flush()
+        return existing, False
+    mapping = InboundMapping(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        connector_id=connector_id,
+        event_type=event_type,
+        field_mappings=checked,
+    )
+    session.add(mapping)
+    await session.flush()
+    return mapping, True
+
+
+def _endpoint(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed("endpoint is required", field="endpoint")
+    url = value.strip()
+    if len(url) > 2000:
+        raise ValidationFailed("endpoint must be at most 2000 characters", field="endpoint")
+    # Placeholders are filled per call; the rest must already be a valid http(s) URL.
+    parts = urlsplit(PLACEHOLDER.sub("x", url))
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationFailed("endpoint must be an http(s) URL", field="endpoint")
+    try:
+        address = ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        return url  # a name: checked again after DNS resolution when the action is called
+    if not address.is_global:
+        raise ValidationFailed(
+            "endpoint must not point at a private, loopback or link-local address",
+            field="endpoint",
+        )
+    return url
+
+
+def _headers(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > MAX_HEADERS:
+        raise ValidationFailed(
+            f"headers must be an object of at most {MAX_HEADERS} names", field="headers"
+        )
+    for key, item in value.items():
+        if not HEADER_NAME.match(key) or not isinstance(item, str) or len(item) > 2000:
+            raise ValidationFailed(f"header {key!r} must be a valid name with a string value")
+        if "\r" in item or "\n" in item:
+            raise ValidationFailed(f"header {key!r} must not contain line breaks", field="headers")
+    return dict(value)
+
+
+def _template(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed("payload_template is required", field="payload_template")
+    if len(value.encode()) > TEMPLATE_MAX_BYTES:
+        raise ValidationFailed("payload_template must be at most 16 KB", field="payload_template")
+    # Whatever the placeholders are filled with, the body must come out as JSON.
+    try:
+        json.loads(PLACEHOLDER.sub("0", value))
+    except ValueError:
+        raise ValidationFailed(
+            "payload_template must be JSON with {{name}} placeholders", field="payload_template"
+        ) from None
+    return value
+
+
+async def create_action(
+    session: AsyncSession, tenant_id: uuid.UUID, connector_id: uuid.UUID, data: dict[str, Any]
+) -> OutboundAction:
+    action_type = data.get("action_type")
+    method = data.get("method")
+    action = OutboundAction(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        connector_id=connector_id,
+        action_type=_choice(
+            action_type if isinstance(action_type, str) else "", ActionType, "action_type"
+        ),
+        endpoint=_endpoint(data.get("endpoint")),
+        method=_choice(method if isinstance(method, str) else "", HttpMethod, "method"),
+        headers=_headers(data.get("headers")),
+        payload_template=_template(data.get("payload_template")),
+    )
+    await _connector(session, tenant_id, connector_id)
+    session.add(action)
+    await session.flush()
+    return action

@@ -1,0 +1,58 @@
+"""The safety categories reports and platform events are filed under, and the words platforms
+use for them."""
+
+from enum import StrEnum
+
+
+class ReportCategory(StrEnum):
+    HARASSMENT = "harassment"
+    INAPPROPRIATE_CONTENT = "inappropriate_content"
+    SPAM = "spam"
+    SCAM = "scam"
+    UNDERAGE = "underage"
+    CSEA_CONCERN = "csea_concern"
+    SELF_HARM = "self_harm"
+    OTHER = "other"
+
+
+SYNONYMS = {
+    "harassment": ReportCategory.HARASSMENT,
+    "bullying": ReportCategory.HARASSMENT,
+    "abuse": ReportCategory.HARASSMENT,
+    "hate": ReportCategory.HARASSMENT,
+    "hate_speech": ReportCategory.HARASSMENT,
+    "threat": ReportCategory.HARASSMENT,
+    "threats": ReportCategory.HARASSMENT,
+    "stalking": ReportCategory.HARASSMENT,
+    "inappropriate_content": ReportCategory.INAPPROPRIATE_CONTENT,
+    "inappropriate": ReportCategory.INAPPROPRIATE_CONTENT,
+    "nudity": ReportCategory.INAPPROPRIATE_CONTENT,
+    "sexual_content": ReportCategory.INAPPROPRIATE_CONTENT,
+    "explicit": ReportCategory.INAPPROPRIATE_CONTENT,
+    "violence": ReportCategory.INAPPROPRIATE_CONTENT,
+    "spam": ReportCategory.SPAM,
+    "scam": ReportCategory.SCAM,
+    "fraud": ReportCategory.SCAM,
+    "romance_scam": ReportCategory.SCAM,
+    "phishing": ReportCategory.SCAM,
+    "fake_profile": ReportCategory.SCAM,
+    "impersonation": ReportCategory.SCAM,
+    "underage": ReportCategory.UNDERAGE,
+    "minor": ReportCategory.UNDERAGE,
+    "underage_user": ReportCategory.UNDERAGE,
+    "csea": ReportCategory.CSEA_CONCERN,
+    "csea_concern": ReportCategory.CSEA_CONCERN,
+    "csam": ReportCategory.CSEA_CONCERN,
+    "child_safety": ReportCategory.CSEA_CONCERN,
+    "grooming": ReportCategory.CSEA_CONCERN,
+    "self_harm": ReportCategory.SELF_HARM,
+    "suicide": ReportCategory.SELF_HARM,
+    "self_injury": ReportCategory.SELF_HARM,
+}
+
+
+def map_category(value: str) -> str:
+    """A platform's reason (`Sexual Content`, `romance-scam`) as one of Haven's categories;
+    anything unrecognised is `other`, never an error, since the event has already happened."""
+    key = value.strip().lower().replace("-", "_").replace(" ", "_")
+    return SYNONYMS.get(key, ReportCategory.OTHER).value
