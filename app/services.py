@@ -31,7 +31,11 @@ class Services:
         hub = EventHub(db, make_broadcast(settings.redis_url, external or None))
         limiter = Limiter(make_storage(settings.redis_url))
         return cls(
-            settings, db, TokenSigner.from_settings(settings), hub, Sealer.from_settings(settings),
+            settings,
+            db,
+            TokenSigner.from_settings(settings),
+            hub,
+            Sealer.from_settings(settings),
             limiter,
         )
 
