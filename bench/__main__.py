@@ -7,12 +7,13 @@ rows and caches never colour another's figures. Add new ones to BENCHMARKS.
 import argparse
 from collections.abc import Callable
 
-from bench import board_query, fanout, report
+from bench import board_query, fanout, ingest, report
 from bench.environment import Environment, haven_database
 
 BENCHMARKS: dict[str, Callable[[Environment], None]] = {
     "board": board_query.run,
     "fanout": fanout.run,
+    "ingest": ingest.run,
 }
 
 

@@ -68,6 +68,14 @@ async def api_key_by_hash(session: AsyncSession, key_hash: bytes) -> ApiKey | No
     )
 
 
+async def api_keys_by_hash(session: AsyncSession, hashes: list[bytes]) -> dict[bytes, ApiKey]:
+    """Live keys among `hashes`, in one query (webhook deliveries are checked in batches)."""
+    rows = await session.scalars(
+        select(ApiKey).where(ApiKey.key_hash.in_(hashes), ApiKey.revoked_at.is_(None))
+    )
+    return {key.key_hash: key for key in rows}
+
+
 async def touch_api_key(session: AsyncSession, key: ApiKey, now: datetime) -> None:
     """Record use at most once a minute, so busy keys do not write on every request."""
     if key.last_used_at is not None and now - key.last_used_at < API_KEY_TOUCH_INTERVAL:

@@ -29,6 +29,25 @@ def _cursor_values(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise ValidationFailed("Malformed cursor", field="after") from None
 
 
+async def signing_connectors(
+    session: AsyncSession, tenant_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Connector]]:
+    """Active connectors whose secrets may sign inbound events, per tenant, in one query."""
+    rows = await session.scalars(
+        select(Connector)
+        .where(
+            Connector.tenant_id.in_(tenant_ids),
+            Connector.status == ConnectorStatus.ACTIVE,
+            Connector.type.in_([t.value for t in SIGNED_TYPES]),
+        )
+        .order_by(Connector.created_at, Connector.id)
+    )
+    found: dict[uuid.UUID, list[Connector]] = {}
+    for connector in rows:
+        found.setdefault(connector.tenant_id, []).append(connector)
+    return found
+
+
 class ConnectorRepository:
     def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
         self.session, self.tenant_id = session, tenant_id
@@ -70,16 +89,7 @@ class ConnectorRepository:
 
     async def signing(self) -> list[Connector]:
         """Active connectors whose secrets may sign inbound events."""
-        rows = await self.session.scalars(
-            select(Connector)
-            .where(
-                Connector.tenant_id == self.tenant_id,
-                Connector.status == ConnectorStatus.ACTIVE,
-                Connector.type.in_([t.value for t in SIGNED_TYPES]),
-            )
-            .order_by(Connector.created_at)
-        )
-        return list(rows)
+        return (await signing_connectors(self.session, [self.tenant_id])).get(self.tenant_id, [])
 
     async def touch(self, connector: Connector, now: datetime) -> None:
         """Record the latest event at most once a minute: busy connectors do not contend on
@@ -103,6 +113,20 @@ class ConnectorRepository:
             .order_by(InboundMapping.event_type)
         )
         return list(rows)
+
+    async def mappings_for(
+        self, pairs: set[tuple[uuid.UUID, str]]
+    ) -> dict[tuple[uuid.UUID, str], InboundMapping]:
+        """The mappings of these (connector, event type) pairs, in one query."""
+        if not pairs:
+            return {}
+        rows = await self.session.scalars(
+            select(InboundMapping).where(
+                InboundMapping.tenant_id == self.tenant_id,
+                tuple_(InboundMapping.connector_id, InboundMapping.event_type).in_(list(pairs)),
+            )
+        )
+        return {(m.connector_id, m.event_type): m for m in rows}
 
     async def mapping(self, connector_id: uuid.UUID, event_type: str) -> InboundMapping | None:
         return await self.session.scalar(
@@ -152,5 +176,5 @@ class ConnectorRepository:
                 .where(tenant == self.tenant_id, column.in_(connector_ids))
                 .group_by(column)
             )
-            tallies.append(dict(rows.tuples().all()))
+            tallies.append({pk: count for pk, count in rows})
         return {pk: (tallies[0].get(pk, 0), tallies[1].get(pk, 0)) for pk in connector_ids}

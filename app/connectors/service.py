@@ -33,6 +33,7 @@ from app.webhooks.signatures import new_signing_secret
 
 DEFAULT_GRACE = timedelta(hours=24)
 MAX_GRACE = timedelta(days=7)
+NAME_MAX = 200
 CONFIG_MAX_BYTES = 16 * 1024
 # Config is shown back to admins, so credentials never belong in it.
 SECRET_KEY_WORDS = re.compile(r"secret|password|passwd|token|private", re.IGNORECASE)
@@ -75,6 +76,14 @@ def _config(value: Any) -> dict[str, Any]:
     return config
 
 
+def _name(value: str) -> str:
+    # The column holds 200 characters, fewer than a ticket title.
+    cleaned = validation.title(value, "name")
+    if len(cleaned) > NAME_MAX:
+        raise ValidationFailed(f"name must be 1 to {NAME_MAX} characters", field="name")
+    return cleaned
+
+
 def _seal_new_secret(sealer: Sealer, connector: Connector) -> str:
     secret = new_signing_secret()
     connector.secret_sealed = sealer.seal(secret, _context(connector.id, "secret"))
@@ -95,7 +104,7 @@ async def create_connector(
     connector = Connector(
         id=uuid.uuid4(),
         tenant_id=tenant_id,
-        name=validation.title(name, "name"),
+        name=_name(name),
         type=_choice(type, ConnectorType, "type"),
         status=ConnectorStatus.ACTIVE,
         config=_config(config),
@@ -147,12 +156,11 @@ async def set_active(
     return connector
 
 
-async def signing_secrets(
-    session: AsyncSession, tenant_id: uuid.UUID, sealer: Sealer, now: datetime
-) -> SigningSecrets:
+def signing_secrets(connectors: list[Connector], sealer: Sealer, now: datetime) -> SigningSecrets:
+    """Each connector's current secret, and its previous one while the grace period lasts."""
     owners: list[Connector] = []
     secrets: list[str] = []
-    for connector in await ConnectorRepository(session, tenant_id).signing():
+    for connector in connectors:
         owners.append(connector)
         secrets.append(sealer.open(connector.secret_sealed, _context(connector.id, "secret")))
         expires = connector.previous_secret_expires_at
@@ -202,11 +210,15 @@ def _endpoint(value: Any) -> str:
     if len(url) > 2000:
         raise ValidationFailed("endpoint must be at most 2000 characters", field="endpoint")
     # Placeholders are filled per call; the rest must already be a valid http(s) URL.
-    parts = urlsplit(PLACEHOLDER.sub("x", url))
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(PLACEHOLDER.sub("x", url))
+        scheme, host = parts.scheme, parts.hostname
+    except ValueError:  # an unbalanced IPv6 bracket, `http://[::1`
+        scheme, host = "", None
+    if scheme not in ("https", "http") or not host:
         raise ValidationFailed("endpoint must be an http(s) URL", field="endpoint")
     try:
-        address = ipaddress.ip_address(parts.hostname)
+        address = ipaddress.ip_address(host)
     except ValueError:
         return url  # a name: checked again after DNS resolution when the action is called
     if not address.is_global:

@@ -12,7 +12,7 @@ from app.kit.actors import Actor
 from app.kit.db import COMMITTED_EVENTS
 from app.kit.ids import to_global_id
 from app.kit.snapshots import snapshot
-from app.tenants.repository import next_event_seq
+from app.tenants.repository import next_event_seqs
 from app.tickets.models import Ticket
 
 
@@ -51,12 +51,36 @@ async def ticket_event(
     comment: Comment | None = None,
 ) -> Event:
     """Record an event about a ticket (and its new comment), seen on its board and itself."""
+    (seq,) = await next_event_seqs(session, ticket.tenant_id, 1)
+    return _add(session, seq, type, ticket, actor, changes, comment)
+
+
+async def tickets_created(
+    session: AsyncSession, tenant_id: uuid.UUID, made: list[tuple[Ticket, Actor]]
+) -> list[Event]:
+    """`ticket_created` for each new ticket of one tenant, with one counter update for all."""
+    seqs = await next_event_seqs(session, tenant_id, len(made))
+    return [
+        _add(session, seq, EventType.TICKET_CREATED, ticket, actor, None, None)
+        for seq, (ticket, actor) in zip(seqs, made, strict=True)
+    ]
+
+
+def _add(
+    session: AsyncSession,
+    seq: int,
+    type: EventType,
+    ticket: Ticket,
+    actor: Actor,
+    changes: dict[str, Any] | None,
+    comment: Comment | None,
+) -> Event:
     payload: dict[str, Any] = {"ticket": snapshot(ticket), "changes": changes or {}}
     if comment is not None:
         payload["comment"] = snapshot(comment)
     event = Event(
         tenant_id=ticket.tenant_id,
-        seq=await next_event_seq(session, ticket.tenant_id),
+        seq=seq,
         topics=[board_topic(ticket.board_id), ticket_topic(ticket.id)],
         type=type,
         payload=payload,

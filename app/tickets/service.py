@@ -16,7 +16,7 @@ from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
-from app.tenants.repository import next_ticket_number
+from app.tenants.repository import next_ticket_numbers
 from app.tickets.models import Priority, Source, Ticket, TicketStatus, TimelineEntry
 from app.tickets.repository import TicketRepository
 
@@ -87,9 +87,12 @@ async def create_ticket(
     session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, draft: NewTicket
 ) -> Ticket:
     """Validate, number and store a new ticket on one of the tenant's boards."""
-    if await BoardRepository(session, tenant_id).get(draft.board_id) is None:
-        raise NotFound("Board")
-    ticket = Ticket(
+    (ticket,) = await create_tickets(session, tenant_id, [(actor, draft)])
+    return ticket
+
+
+def _new_ticket(tenant_id: uuid.UUID, draft: NewTicket) -> Ticket:
+    return Ticket(
         id=draft.id or uuid.uuid4(),
         tenant_id=tenant_id,
         board_id=draft.board_id,
@@ -107,14 +110,31 @@ async def create_ticket(
         tags=validation.tags(draft.tags),
         meta=validation.metadata(draft.metadata),
     )
-    if draft.assignee_id is not None:
-        await _check_assignee(session, tenant_id, draft.assignee_id)
-    ticket.number = await next_ticket_number(session, tenant_id)
-    session.add(ticket)
+
+
+async def create_tickets(
+    session: AsyncSession, tenant_id: uuid.UUID, drafts: list[tuple[Actor, NewTicket]]
+) -> list[Ticket]:
+    """Several new tickets of one tenant, each by its own actor, numbered in order. Everything
+    is checked before anything is written; boards, assignees and counters are looked up once
+    per batch rather than once per ticket."""
+    tickets = [_new_ticket(tenant_id, draft) for _, draft in drafts]
+    boards = BoardRepository(session, tenant_id)
+    for board_id in dict.fromkeys(ticket.board_id for ticket in tickets):
+        if await boards.get(board_id) is None:
+            raise NotFound("Board")
+    for assignee_id in dict.fromkeys(t.assignee_id for t in tickets if t.assignee_id):
+        await _check_assignee(session, tenant_id, assignee_id)
+    numbers = await next_ticket_numbers(session, tenant_id, len(tickets))
+    for ticket, number in zip(tickets, numbers, strict=True):
+        ticket.number = number
+    session.add_all(tickets)
     await session.flush()
-    record(session, ticket, "created", actor, {"source": ticket.source})
-    await events.ticket_event(session, EventType.TICKET_CREATED, ticket, actor)
-    return ticket
+    made = [(ticket, actor) for ticket, (actor, _) in zip(tickets, drafts, strict=True)]
+    for ticket, actor in made:
+        record(session, ticket, "created", actor, {"source": ticket.source})
+    await events.tickets_created(session, tenant_id, made)
+    return tickets
 
 
 async def _validated(session: AsyncSession, tenant_id: uuid.UUID, given: dict[str, Any]) -> dict:

@@ -22,6 +22,7 @@ from app.services import Services
 from app.web.board_page import board_routes
 from app.web.graphql_app import HavenGraphQL
 from app.web.ratelimit import RateLimitMiddleware
+from app.webhooks.batcher import IngestBatcher
 from app.webhooks.rest import webhook_routes
 
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         worker = Worker(services) if settings.inline_worker else None
         running = asyncio.create_task(worker.run()) if worker else None
         yield
+        await batcher.stop()
         if worker and running:
             worker.stop()
             await asyncio.wait_for(running, timeout=30)
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await services.shut_live()
 
     graphql = HavenGraphQL(services)
+    batcher = IngestBatcher(services)
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
@@ -88,4 +91,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.webhook_batcher = batcher
     return app

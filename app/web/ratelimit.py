@@ -33,7 +33,13 @@ class RateLimitMiddleware:
         self.callers = CallerCache(services, self.settings.rate_limit_identity_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.settings.rate_limiting:
+        # Preflights carry no credentials and do nothing; browsers send one before a widget's
+        # first report, which must not cost the reporter part of their budget.
+        if (
+            scope["type"] != "http"
+            or not self.settings.rate_limiting
+            or scope["method"] == "OPTIONS"
+        ):
             await self.app(scope, receive, send)
             return
         kind = kind_of(scope["path"])
@@ -129,6 +135,11 @@ async def refuse(
     decision: Decision, decisions: list[Decision], scope: Scope, receive: Receive, send: Send
 ) -> None:
     unit = "query cost" if decision.policy.name == "cost" else "requests"
+    headers = {"Retry-After": str(decision.reset), **rate_limit_headers(decisions)}
+    origin = Headers(scope=scope).get("origin")
+    if origin and kind_of(scope["path"]) is Kind.PUBLIC:
+        # A widget's page must be able to read the 429 (the answer holds nothing of anyone's).
+        headers |= {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
     response = JSONResponse(
         {
             "error": {
@@ -140,6 +151,6 @@ async def refuse(
             }
         },
         status_code=429,
-        headers={"Retry-After": str(decision.reset), **rate_limit_headers(decisions)},
+        headers=headers,
     )
     await response(scope, receive, send)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping, Sequence
 from secrets import token_bytes
 
-from app.kit.errors import HavenError
+from app.kit.errors import Forbidden
 
 TOLERANCE_SECONDS = 5 * 60
 SECRET_PREFIX = "whsec_"
@@ -31,9 +31,8 @@ def new_signing_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(token_bytes(SECRET_BYTES)).decode()
 
 
-class SignatureRefused(HavenError):
-    code = "FORBIDDEN"
-    http_status = 403
+class SignatureRefused(Forbidden):
+    """A delivery not signed by a current secret: forbidden, whoever the key says it is."""
 
 
 def github_signature(secret: str, body: bytes) -> str:
