@@ -508,7 +508,9 @@ class TestApiKeys:
 # --- roles ---------------------------------------------------------------------------------------
 
 
-def _mutations(world: World, ticket_id: str, api_key_id: str) -> dict[str, tuple[str, dict]]:
+def _mutations(
+    world: World, ticket_id: str, api_key_id: str, widget_token_id: str
+) -> dict[str, tuple[str, dict]]:
     """Every mutation, with an input that is valid for this world."""
     unique = uuid.uuid4().hex[:8]
     return {
@@ -544,6 +546,15 @@ def _mutations(world: World, ticket_id: str, api_key_id: str) -> dict[str, tuple
             "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
             {"email": f"{unique}@example.com", "name": "New", "role": "AGENT"},
         ),
+        "createWidgetToken": (
+            "mutation($i: CreateWidgetTokenInput!) { createWidgetToken(input: $i) { token } }",
+            {"name": f"widget {unique}"},
+        ),
+        "revokeWidgetToken": (
+            "mutation($i: RevokeWidgetTokenInput!) "
+            "{ revokeWidgetToken(input: $i) { widgetToken { id } } }",
+            {"id": widget_token_id},
+        ),
     }
 
 
@@ -556,8 +567,95 @@ ALL_MUTATIONS = [
     "createApiKey",
     "revokeApiKey",
     "createUser",
+    "createWidgetToken",
+    "revokeWidgetToken",
 ]
-ADMIN_ONLY = ["deleteTicket", "createBoard", "createApiKey", "revokeApiKey", "createUser"]
+ADMIN_ONLY = [
+    "deleteTicket",
+    "createBoard",
+    "createApiKey",
+    "revokeApiKey",
+    "createUser",
+    "createWidgetToken",
+    "revokeWidgetToken",
+]
+
+# Connectors hold signing secrets: each of their mutations is for administrators only.
+CONNECTOR_MUTATIONS = [
+    "createConnector",
+    "rotateConnectorSecret",
+    "deactivateConnector",
+    "activateConnector",
+    "saveInboundMapping",
+    "createOutboundAction",
+]
+ALL_MUTATIONS += CONNECTOR_MUTATIONS
+ADMIN_ONLY += CONNECTOR_MUTATIONS
+
+# An intake form is a public page that files tickets into the tenant: administrators only.
+INTAKE_MUTATIONS = ["createIntakeForm", "updateIntakeForm"]
+ALL_MUTATIONS += INTAKE_MUTATIONS
+ADMIN_ONLY += INTAKE_MUTATIONS
+
+
+def _intake_mutations(form_id: str) -> dict[str, tuple[str, dict]]:
+    return {
+        "createIntakeForm": (
+            "mutation($i: CreateIntakeFormInput!) "
+            "{ createIntakeForm(input: $i) { intakeForm { id } } }",
+            {"slug": f"roles-{uuid.uuid4().hex[:12]}", "title": "Help"},
+        ),
+        "updateIntakeForm": (
+            "mutation($i: UpdateIntakeFormInput!) "
+            "{ updateIntakeForm(input: $i) { intakeForm { id } } }",
+            {"id": form_id, "isActive": False},
+        ),
+    }
+
+
+def _connector_mutations(connector_id: str) -> dict[str, tuple[str, dict]]:
+    by_id = {"id": connector_id}
+    return {
+        "createConnector": (
+            "mutation($i: CreateConnectorInput!) { createConnector(input: $i) { signingSecret } }",
+            {"name": "Platform", "type": "WEBHOOK"},
+        ),
+        "rotateConnectorSecret": (
+            "mutation($i: RotateConnectorSecretInput!) "
+            "{ rotateConnectorSecret(input: $i) { signingSecret } }",
+            by_id,
+        ),
+        "deactivateConnector": (
+            "mutation($i: DeactivateConnectorInput!) "
+            "{ deactivateConnector(input: $i) { connector { id } } }",
+            by_id,
+        ),
+        "activateConnector": (
+            "mutation($i: ActivateConnectorInput!) "
+            "{ activateConnector(input: $i) { connector { id } } }",
+            by_id,
+        ),
+        "saveInboundMapping": (
+            "mutation($i: SaveInboundMappingInput!) "
+            "{ saveInboundMapping(input: $i) { mapping { id } } }",
+            {
+                "connectorId": connector_id,
+                "eventType": "user_reported",
+                "fieldMappings": [{"source": "payload.reason", "target": "category"}],
+            },
+        ),
+        "createOutboundAction": (
+            "mutation($i: CreateOutboundActionInput!) "
+            "{ createOutboundAction(input: $i) { action { id } } }",
+            {
+                "connectorId": connector_id,
+                "actionType": "SEND_WARNING",
+                "endpoint": "https://platform.example/warn",
+                "method": "POST",
+                "payloadTemplate": "{}",
+            },
+        ),
+    }
 
 
 async def run_mutation(
@@ -570,9 +668,31 @@ async def run_mutation(
 ) -> dict[str, Any]:
     ticket = await factory.ticket(world.tenant, world.board)
     await factory.api_key(world.tenant, Role.AGENT)  # the key `revokeApiKey` targets
-    mutation, variables = _mutations(
-        world, gid("tkt", ticket.id), await key_id(factory, world, "agent key")
-    )[name]
+    widget = await factory.gql(  # the token `revokeWidgetToken` targets
+        'mutation { createWidgetToken(input: {name: "Site"}) { widgetToken { id } } }',
+        token=world.token,
+    )
+    widget_token_id = widget["data"]["createWidgetToken"]["widgetToken"]["id"]
+    connector = await factory.gql(  # the connector the connector mutations target
+        'mutation { createConnector(input: {name: "Site", type: WEBHOOK}) { connector { id } } }',
+        token=world.token,
+    )
+    connector_id = connector["data"]["createConnector"]["connector"]["id"]
+    form = await factory.gql(  # the form `updateIntakeForm` targets
+        'mutation($slug: String!) { createIntakeForm(input: {slug: $slug, title: "Help"}) '
+        "{ intakeForm { id } } }",
+        {"slug": f"roles-{uuid.uuid4().hex[:12]}"},
+        token=world.token,
+    )
+    form_id = form["data"]["createIntakeForm"]["intakeForm"]["id"]
+    calls = _mutations(
+        world, gid("tkt", ticket.id), await key_id(factory, world, "agent key"), widget_token_id
+    )
+    mutation, variables = {
+        **calls,
+        **_connector_mutations(connector_id),
+        **_intake_mutations(form_id),
+    }[name]
     return await factory.gql(mutation, {"i": variables}, token=token, api_key=api_key)
 
 

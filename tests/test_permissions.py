@@ -23,7 +23,13 @@ from tests.factories import PASSWORD, Factory, World, error_codes, gid
 # The only operations open to callers without credentials. Adding one is a security decision.
 PUBLIC_MUTATIONS = {"login", "refreshToken"}
 # The only queries a viewer may not run.
-ADMIN_ONLY_QUERIES = {"apiKeys"}
+ADMIN_ONLY_QUERIES = {
+    "apiKeys",
+    "connectors",
+    "connector",
+    "widgetTokens",
+    "intakeForms",
+}
 
 
 def graphql_name(field: StrawberryField) -> str:
@@ -45,6 +51,9 @@ class Scene:
     doomed: Ticket
     key_id: str
     refresh_token: str | None
+    widget_token_id: str
+    connector_id: str = ""
+    intake_form_id: str = ""
 
 
 async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
@@ -62,7 +71,26 @@ async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
             {"input": login_input(world)},
         )
         refresh_token = login["data"]["login"]["refreshToken"]
-    return Scene(world, ticket, doomed, key["id"], refresh_token)
+    widget = await factory.gql(
+        'mutation { createWidgetToken(input: {name: "Site"}) { widgetToken { id } } }',
+        token=world.token,
+    )
+    widget_token_id = widget["data"]["createWidgetToken"]["widgetToken"]["id"]
+    scene = Scene(world, ticket, doomed, key["id"], refresh_token, widget_token_id)
+    connector = await factory.gql(
+        'mutation { createConnector(input: {name: "Platform", type: WEBHOOK}) '
+        "{ connector { id } } }",
+        token=world.token,
+    )
+    scene.connector_id = connector["data"]["createConnector"]["connector"]["id"]
+    form = await factory.gql(
+        'mutation($slug: String!) { createIntakeForm(input: {slug: $slug, title: "Help"}) '
+        "{ intakeForm { id } } }",
+        {"slug": f"perm-{uuid.uuid4().hex[:12]}"},
+        token=world.token,
+    )
+    scene.intake_form_id = form["data"]["createIntakeForm"]["intakeForm"]["id"]
+    return scene
 
 
 def login_input(world: World) -> dict[str, Any]:
@@ -123,7 +151,78 @@ MUTATIONS: dict[str, Operation] = {
         "mutation($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }",
         lambda s: {"input": {"ticketId": gid("tkt", s.ticket.id), "body": "Hello"}},
     ),
+    "createWidgetToken": (
+        "mutation($input: CreateWidgetTokenInput!) { createWidgetToken(input: $input) { token } }",
+        lambda s: {"input": {"name": unique("Widget")}},
+    ),
+    "revokeWidgetToken": (
+        "mutation($input: RevokeWidgetTokenInput!) "
+        "{ revokeWidgetToken(input: $input) { widgetToken { id } } }",
+        lambda s: {"input": {"id": s.widget_token_id}},
+    ),
 }
+
+CONNECTOR_MUTATIONS: dict[str, Operation] = {
+    "createConnector": (
+        "mutation($input: CreateConnectorInput!) "
+        "{ createConnector(input: $input) { signingSecret } }",
+        lambda s: {"input": {"name": unique("Connector"), "type": "API"}},
+    ),
+    "rotateConnectorSecret": (
+        "mutation($input: RotateConnectorSecretInput!) "
+        "{ rotateConnectorSecret(input: $input) { signingSecret } }",
+        lambda s: {"input": {"id": s.connector_id}},
+    ),
+    "deactivateConnector": (
+        "mutation($input: DeactivateConnectorInput!) "
+        "{ deactivateConnector(input: $input) { connector { id } } }",
+        lambda s: {"input": {"id": s.connector_id}},
+    ),
+    "activateConnector": (
+        "mutation($input: ActivateConnectorInput!) "
+        "{ activateConnector(input: $input) { connector { id } } }",
+        lambda s: {"input": {"id": s.connector_id}},
+    ),
+    "saveInboundMapping": (
+        "mutation($input: SaveInboundMappingInput!) "
+        "{ saveInboundMapping(input: $input) { mapping { id } } }",
+        lambda s: {
+            "input": {
+                "connectorId": s.connector_id,
+                "eventType": "user_reported",
+                "fieldMappings": [{"source": "payload.reason", "target": "category"}],
+            }
+        },
+    ),
+    "createOutboundAction": (
+        "mutation($input: CreateOutboundActionInput!) "
+        "{ createOutboundAction(input: $input) { action { id } } }",
+        lambda s: {
+            "input": {
+                "connectorId": s.connector_id,
+                "actionType": "SEND_WARNING",
+                "endpoint": "https://platform.example/warn",
+                "method": "POST",
+                "payloadTemplate": "{}",
+            }
+        },
+    ),
+}
+MUTATIONS.update(CONNECTOR_MUTATIONS)
+MUTATIONS.update(
+    {
+        "createIntakeForm": (
+            "mutation($input: CreateIntakeFormInput!) "
+            "{ createIntakeForm(input: $input) { intakeForm { id } } }",
+            lambda s: {"input": {"slug": f"perm-{uuid.uuid4().hex[:12]}", "title": "Help"}},
+        ),
+        "updateIntakeForm": (
+            "mutation($input: UpdateIntakeFormInput!) "
+            "{ updateIntakeForm(input: $input) { intakeForm { id } } }",
+            lambda s: {"input": {"id": s.intake_form_id, "title": unique("Help")}},
+        ),
+    }
+)
 
 # A minimal valid document per Query field.
 QUERIES: dict[str, Operation] = {
@@ -141,7 +240,19 @@ QUERIES: dict[str, Operation] = {
         "query($id: ID!) { ticket(id: $id) { id } }",
         lambda s: {"id": gid("tkt", s.ticket.id)},
     ),
+    "widgetTokens": ("query { widgetTokens { id } }", lambda s: {}),
+    "intakeForms": ("query { intakeForms { id } }", lambda s: {}),
 }
+
+QUERIES.update(
+    {
+        "connectors": ("query { connectors { totalCount } }", lambda s: {}),
+        "connector": (
+            "query($id: ID!) { connector(id: $id) { id } }",
+            lambda s: {"id": s.connector_id},
+        ),
+    }
+)
 
 STATE = """query {
   boards { id name }
@@ -150,6 +261,11 @@ STATE = """query {
   }
   users { id email role }
   apiKeys { id revokedAt }
+  connectors(first: 100) {
+    edges { node { id status signingSecretLast4 inboundMappingsCount outboundActionsCount } }
+  }
+  widgetTokens { id revokedAt }
+  intakeForms { id slug title isActive }
 }"""
 
 

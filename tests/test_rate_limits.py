@@ -185,6 +185,25 @@ async def test_public_endpoints_are_limited_per_client_address(limited: AppFacto
         assert_limited(await client.post("/api/v1/reports", json={}), 2)
 
 
+async def test_preflights_cost_nothing_and_a_widgets_429_is_readable(
+    limited: AppFactory,
+) -> None:
+    origin = {"Origin": "https://datingframe.com"}
+    preflight = {**origin, "Access-Control-Request-Method": "POST"}
+    async with limited(public_per_minute=2) as client:
+        for _ in range(5):
+            response = await client.options("/api/v1/reports", headers=preflight)
+            assert response.status_code != 429 and "RateLimit" not in response.headers
+        for _ in range(2):
+            assert (
+                await client.post("/api/v1/reports", json={}, headers=origin)
+            ).status_code != 429
+        refused = await client.post("/api/v1/reports", json={}, headers=origin)
+        assert_limited(refused, 2)
+        # Without this header the page's script would see a network error, not a 429.
+        assert refused.headers["Access-Control-Allow-Origin"] == "https://datingframe.com"
+
+
 async def test_webhook_ingestion_has_its_own_budget_per_key(
     limited: AppFactory, factory: Factory
 ) -> None:

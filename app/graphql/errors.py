@@ -5,12 +5,23 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError, ValidationContext, ValidationRule
+from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import MaskErrors
 
 from app.kit.errors import HavenError
 
 logger = logging.getLogger("haven.graphql")
 INTERNAL = "INTERNAL_ERROR"
+# PostgreSQL refusing text it cannot hold (NUL, unpaired surrogates): input fields are checked
+# up front, but a search string or filter that reaches the database unchecked is still the
+# caller's input, not a fault of Haven's.
+UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
+def _unstorable_text(error: BaseException) -> bool:
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in (
+        UNSTORABLE_TEXT
+    )
 
 
 def _coded(error: GraphQLError, code: str, **extra: Any) -> GraphQLError:
@@ -35,6 +46,10 @@ class CodedErrors(MaskErrors):
             return _coded(error, code)
         if isinstance(original, GraphQLError) and original.original_error is None:
             return _coded(error, "BAD_USER_INPUT")
+        if _unstorable_text(original):
+            error.message = "Text must not contain NUL characters or unpaired surrogates"
+            error.original_error = None
+            return _coded(error, "VALIDATION_ERROR")
         logger.error("unexpected error in %s", error.path, exc_info=original)
         return _coded(self.anonymise_error(error), INTERNAL)
 

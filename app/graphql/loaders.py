@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 from app.auth import loaders as auth
 from app.boards import loaders as boards
 from app.comments import loaders as comments
+from app.connectors import loaders as connectors
 from app.kit.db import Database
 from app.tickets import loaders as tickets
 
@@ -26,3 +27,11 @@ class Loaders:
         self.comment = DataLoader(
             partial(comments.comments, db, tenant_id, include_internal=sees_internal)
         )
+        self.connector = DataLoader(partial(connectors.connectors, db, tenant_id))
+        self.inbound_mapping = DataLoader(partial(connectors.mappings, db, tenant_id))
+        self.outbound_action = DataLoader(partial(connectors.actions, db, tenant_id))
+        self.connector_mappings = DataLoader(
+            partial(connectors.mappings_by_connector, db, tenant_id)
+        )
+        self.connector_actions = DataLoader(partial(connectors.actions_by_connector, db, tenant_id))
+        self.connector_counts = DataLoader(partial(connectors.counts, db, tenant_id))

@@ -11,11 +11,13 @@ from app.auth.repository import ApiKeyRepository
 from app.auth.types import ApiKeyType, UserType
 from app.boards.types import BoardType
 from app.comments.types import CommentType
+from app.connectors.types import ConnectorType, InboundMappingType, OutboundActionType
 from app.graphql.permissions import IsAuthenticated
 from app.graphql.relay import Node
 from app.kit.errors import NotFound
 from app.kit.ids import parse_global_id
 from app.tickets.types import TicketType
+from app.widgets.resolvers import widget_token_node
 
 Fetch = Callable[[Info, uuid.UUID], Awaitable[Any]]
 
@@ -37,12 +39,27 @@ def _via(loader: str, convert: Callable[[Any], Any]) -> Fetch:
     return fetch
 
 
+def _admin_via(loader: str, convert: Callable[[Any], Any]) -> Fetch:
+    """Objects only administrators may read (connectors hold signing secrets): to anyone
+    else they do not exist."""
+    fetch = _via(loader, convert)
+
+    async def admin_fetch(info: Info, pk: uuid.UUID) -> Any:
+        return await fetch(info, pk) if info.context.require().is_admin else None
+
+    return admin_fetch
+
+
 FETCHERS: dict[str, Fetch] = {
     "Ticket": _via("ticket", TicketType.from_row),
     "Board": _via("board", BoardType.from_row),
     "Comment": _via("comment", CommentType.from_row),
     "User": _via("user", UserType.from_row),
     "ApiKey": _api_key,
+    "WidgetToken": widget_token_node,
+    "Connector": _admin_via("connector", ConnectorType.from_row),
+    "InboundMapping": _admin_via("inbound_mapping", InboundMappingType.from_row),
+    "OutboundAction": _admin_via("outbound_action", OutboundActionType.from_row),
 }
 
 

@@ -25,13 +25,18 @@ from app.boards.resolvers import BoardMutations, BoardQueries
 from app.boards.types import BoardType
 from app.comments.resolvers import CommentMutations
 from app.comments.types import CommentType
+from app.connectors.resolvers import ConnectorMutations, ConnectorQueries
+from app.connectors.types import ConnectorType, InboundMappingType, OutboundActionType
 from app.graphql.errors import CodedErrors, HideSuggestions
 from app.graphql.node import NodeQueries
+from app.intake.resolvers import IntakeMutations, IntakeQueries
 from app.kit.settings import Settings
 from app.realtime.resolvers import RealtimeSubscriptions
 from app.realtime.types import LONG, Long
 from app.tickets.resolvers import TicketMutations, TicketQueries
 from app.tickets.types import TicketType
+from app.widgets.resolvers import WidgetMutations, WidgetQueries
+from app.widgets.types import WidgetTokenType
 
 
 class CodedParserCache(ParserCache):
@@ -57,12 +62,42 @@ class HavenSchema(strawberry.Schema):
         ones are logged once, with their traceback, where `CodedErrors` masks them."""
 
 
-Query = merge_types("Query", (NodeQueries, AuthQueries, BoardQueries, TicketQueries))
+Query = merge_types(
+    "Query",
+    (
+        NodeQueries,
+        AuthQueries,
+        BoardQueries,
+        TicketQueries,
+        WidgetQueries,
+        IntakeQueries,
+        ConnectorQueries,
+    ),
+)
 Mutation = merge_types(
-    "Mutation", (AuthMutations, BoardMutations, TicketMutations, CommentMutations)
+    "Mutation",
+    (
+        AuthMutations,
+        BoardMutations,
+        TicketMutations,
+        CommentMutations,
+        WidgetMutations,
+        IntakeMutations,
+        ConnectorMutations,
+    ),
 )
 Subscription = merge_types("Subscription", (RealtimeSubscriptions,))
-NODE_TYPES = [TicketType, BoardType, CommentType, UserType, ApiKeyType]
+NODE_TYPES = [
+    TicketType,
+    BoardType,
+    CommentType,
+    UserType,
+    ApiKeyType,
+    WidgetTokenType,
+    ConnectorType,
+    InboundMappingType,
+    OutboundActionType,
+]
 
 
 def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:

@@ -14,6 +14,9 @@ PREFIXES: dict[str, str] = {
     "Connector": "con",
     "InboundMapping": "map",
     "OutboundAction": "act",
+    "IntakeForm": "frm",
+    "WidgetToken": "wdg",
+    "Report": "rpt",
 }
 TYPES_BY_PREFIX = {prefix: name for name, prefix in PREFIXES.items()}
 

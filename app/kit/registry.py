@@ -5,10 +5,12 @@ from app.boards import models as board_models
 from app.comments import models as comment_models
 from app.connectors import models as connector_models
 from app.events import models as event_models
+from app.intake import models as intake_models
 from app.kit.models import Base
 from app.tenants import models as tenant_models
 from app.tickets import models as ticket_models
 from app.webhooks import models as webhook_models
+from app.widgets import models as widget_models
 
 __all__ = [
     "Base",
@@ -17,7 +19,9 @@ __all__ = [
     "comment_models",
     "connector_models",
     "event_models",
+    "intake_models",
     "tenant_models",
     "ticket_models",
     "webhook_models",
+    "widget_models",
 ]

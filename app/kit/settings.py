@@ -56,6 +56,24 @@ class Settings(BaseSettings):
     rate_limit_public_per_minute: int = 10
     # Requests without valid credentials (sign-in attempts, wrong keys), per client address.
     rate_limit_anonymous_per_minute: int = 30
+    # Tickets filed through one intake form per minute, from all addresses together: a cap on
+    # what a botnet can pour into one tenant's queue.
+    rate_limit_intake_form_per_minute: int = 20
+    # Portal lookups per email address per hour; past it the answer is unchanged but no mail
+    # is sent, so nobody can flood an inbox through the portal.
+    rate_limit_lookup_per_email_per_hour: int = 5
+
+    # Outbound mail (portal links, submission receipts). With no SMTP host, messages are
+    # written as .eml files under `home/outbox/` instead, for development.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 10.0
+    smtp_from: str = "Haven <no-reply@localhost>"
+    # How long a portal lookup link, mailed to a requester, keeps working.
+    portal_lookup_minutes: int = 30
     # How long a credential's (plan, identity) is reused before it is looked up again.
     rate_limit_identity_seconds: float = 5.0
 

@@ -1,6 +1,7 @@
 """Input limits shared by every entry point, each refused with VALIDATION_ERROR."""
 
 import json
+import re
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -13,9 +14,37 @@ TAGS_MAX = 20
 TAG_MAX = 50
 METADATA_MAX_BYTES = 16 * 1024
 NAME_MAX = 200
+# PostgreSQL's text and jsonb hold neither NUL nor unpaired surrogates; refused up front, they
+# are a VALIDATION_ERROR instead of a failed insert.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> bool:
+    """False when a string (or key) anywhere in `value` holds NUL or an unpaired surrogate:
+    PostgreSQL's text and jsonb hold neither, so they would fail on insert, as a 500."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if UNSTORABLE.search(item):
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def _storable(value: Any, field: str) -> None:
+    if not storable(value):
+        raise ValidationFailed(
+            f"{field} must not contain NUL characters or unpaired surrogates", field=field
+        )
 
 
 def title(value: str, field: str = "title") -> str:
+    _storable(value, field)
     cleaned = value.strip()
     if not 1 <= len(cleaned) <= TITLE_MAX:
         raise ValidationFailed(f"{field} must be 1 to {TITLE_MAX} characters", field=field)
@@ -23,6 +52,7 @@ def title(value: str, field: str = "title") -> str:
 
 
 def text(value: str | None, field: str, max_bytes: int = BODY_MAX_BYTES) -> str | None:
+    _storable(value, field)
     if value is not None and len(value.encode()) > max_bytes:
         raise ValidationFailed(f"{field} must be at most {max_bytes // 1024} KB", field=field)
     return value
@@ -39,6 +69,7 @@ def name(value: str | None, field: str = "name", limit: int = NAME_MAX) -> str |
     """A trimmed short label; blank reads as absent."""
     if value is None:
         return None
+    _storable(value, field)
     cleaned = value.strip()
     if len(cleaned) > limit:
         raise ValidationFailed(f"{field} must be at most {limit} characters", field=field)
@@ -56,6 +87,7 @@ def email(value: str | None, field: str = "email") -> str | None:
 
 
 def tags(values: list[str], field: str = "tags") -> list[str]:
+    _storable(values, field)
     cleaned = list(dict.fromkeys(tag.strip() for tag in values if tag.strip()))
     if len(cleaned) > TAGS_MAX:
         raise ValidationFailed(f"at most {TAGS_MAX} tags are allowed", field=field)
@@ -70,6 +102,7 @@ def metadata(value: Any, field: str = "metadata") -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise ValidationFailed(f"{field} must be a JSON object", field=field)
+    _storable(value, field)
     if len(json.dumps(value, separators=(",", ":")).encode()) > METADATA_MAX_BYTES:
         raise ValidationFailed(f"{field} must be at most 16 KB of JSON", field=field)
     return value

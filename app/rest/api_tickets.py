@@ -14,6 +14,7 @@ from app.graphql.context import authenticate, credentials
 from app.kit.errors import NotFound, Unauthenticated
 from app.kit.ids import to_global_id
 from app.kit.pagination import DEFAULT_PAGE, MAX_PAGE
+from app.kit.validation import storable
 from app.rest.envelope import endpoint, invalid
 from app.rest.inputs import ticket_pk
 from app.services import Services
@@ -62,10 +63,13 @@ def _limit(params: QueryParams) -> int:
 
 
 def _filter(params: QueryParams) -> TicketFilter:
+    category = params.get("category")
+    if category is not None and not storable(category):
+        raise invalid("category must not contain NUL characters")
     return TicketFilter(
         status=_choice(params, "status", TicketStatus),
         priority=_choice(params, "priority", Priority),
-        category=params.get("category"),
+        category=category,
     )
 
 

@@ -10,10 +10,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.kit.errors import HavenError
+from app.kit.validation import storable
 
 logger = logging.getLogger("haven.rest")
 
 MAX_BODY_BYTES = 1024 * 1024
+# NUL and unpaired surrogates: json.loads lets both through, as escapes (`\u0000`, `\ud800`)
+# or, for surrogates, raw.
 # GraphQL and REST share HavenError codes; these few read differently in the REST contract.
 REST_CODES = {"UNAUTHENTICATED": "UNAUTHORIZED", "BAD_REQUEST": "VALIDATION_ERROR"}
 
@@ -97,4 +100,6 @@ def parse_object(raw: bytes) -> dict[str, Any]:
         raise invalid("Request body must be valid JSON") from None
     if not isinstance(parsed, dict):
         raise invalid("Request body must be a JSON object")
+    if not storable(parsed):
+        raise invalid("Request body must not contain NUL characters or unpaired surrogates")
     return parsed

@@ -3,6 +3,8 @@ use for them."""
 
 from enum import StrEnum
 
+from app.tickets.models import Priority
+
 
 class ReportCategory(StrEnum):
     HARASSMENT = "harassment"
@@ -56,3 +58,24 @@ def map_category(value: str) -> str:
     anything unrecognised is `other`, never an error, since the event has already happened."""
     key = value.strip().lower().replace("-", "_").replace(" ", "_")
     return SYNONYMS.get(key, ReportCategory.OTHER).value
+
+
+# What a report asks of the team. Suspected child sexual exploitation and a child on the
+# platform put a child at risk and carry legal duties (preserve evidence, refer to the
+# authorities), so they are critical; a self-harm report may be a risk to life, so high;
+# harassment, scams, inappropriate content and unclassified reports harm a person and want a
+# same-day look, so medium; spam is a nuisance first, so low.
+PRIORITIES = {
+    ReportCategory.CSEA_CONCERN: Priority.CRITICAL,
+    ReportCategory.UNDERAGE: Priority.CRITICAL,
+    ReportCategory.SELF_HARM: Priority.HIGH,
+    ReportCategory.HARASSMENT: Priority.MEDIUM,
+    ReportCategory.SCAM: Priority.MEDIUM,
+    ReportCategory.INAPPROPRIATE_CONTENT: Priority.MEDIUM,
+    ReportCategory.OTHER: Priority.MEDIUM,
+    ReportCategory.SPAM: Priority.LOW,
+}
+
+
+def priority_of(category: str) -> Priority:
+    return PRIORITIES.get(ReportCategory(category), Priority.MEDIUM)

@@ -13,10 +13,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from app import __version__
+from app.connectors.rest import connector_routes
+from app.intake.routes import intake_routes
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
 from app.ratelimit.limiter import Limiter, make_storage
 from app.rest.api_tickets import api_ticket_routes
+from app.rest.openapi import openapi_routes
 from app.rest.tickets import v1_routes
 from app.services import Services
 from app.web.board_page import board_routes
@@ -24,6 +27,7 @@ from app.web.graphql_app import HavenGraphQL
 from app.web.ratelimit import RateLimitMiddleware
 from app.webhooks.batcher import IngestBatcher
 from app.webhooks.rest import webhook_routes
+from app.widgets.rest import widget_routes
 
 
 def settle_garbage_collector() -> None:
@@ -82,10 +86,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *openapi_routes(),
             *board_routes(),
             *v1_routes(),
             *api_ticket_routes(),
+            *intake_routes(),
+            *widget_routes(),
             *webhook_routes(),
+            *connector_routes(),
         ],
         middleware=[Middleware(RateLimitMiddleware, services=services)],
         lifespan=lifespan,

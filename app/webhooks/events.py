@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from app.kit.errors import ValidationFailed
-from app.tickets.categories import ReportCategory, map_category
+from app.tickets.categories import ReportCategory, map_category, priority_of
 from app.tickets.models import Priority
 
 EVENT_ID_MAX = 200
@@ -118,10 +118,17 @@ def default_fields(event: InboundEvent) -> dict[str, Any]:
     if text:
         lines.append(f"Content: {text}")
     category = kind.category.value if kind.category else (map_category(reason) if reason else None)
+    # A user report whose reason is grooming is as urgent as the category says, not as a
+    # routine report: the more urgent of the two wins (Priority lists the most urgent first).
+    priority = min(
+        kind.priority,
+        priority_of(category) if category else kind.priority,
+        key=list(Priority).index,
+    )
     fields: dict[str, Any] = {
         "title": title,
         "description": "\n".join(lines),
-        "priority": kind.priority.value,
+        "priority": priority.value,
         "category": category,
     }
     for target, key in (

@@ -282,3 +282,16 @@ async def test_the_signature_is_checked_before_the_body_is_read(
     headers = signed_headers(secret, b"something else", world.api_key)
     response = await client.post(PATH, content=body, headers=headers)
     envelope(response, 403, "FORBIDDEN")
+
+
+async def test_a_report_of_grooming_is_as_urgent_as_its_category(
+    client: httpx.AsyncClient, factory: Factory, platform: tuple[World, str]
+) -> None:
+    world, secret = platform
+    response = await post_event(client, secret, world.api_key, event(reason="grooming"))
+    ticket = await read_ticket(factory, world, response.json()["id"])
+    assert (ticket["category"], ticket["priority"]) == ("csea_concern", "CRITICAL")
+    response = await post_event(client, secret, world.api_key, event(reason="spam"))
+    ticket = await read_ticket(factory, world, response.json()["id"])
+    # A routine report never drops below the event type's own priority.
+    assert (ticket["category"], ticket["priority"]) == ("spam", "MEDIUM")

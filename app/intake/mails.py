@@ -1,0 +1,29 @@
+"""The mails the portal sends: a receipt for a new ticket and a lookup link."""
+
+from email.message import EmailMessage
+
+from app.kit.settings import Settings
+from app.mail.sender import compose
+
+
+def receipt(
+    settings: Settings, to: str, number: int, subject: str, status_url: str
+) -> EmailMessage:
+    text = (
+        f"We have received your request #{number}: {subject}\n\n"
+        "Follow its progress and reply here:\n"
+        f"{status_url}\n\n"
+        "This link is private: anyone who has it can read and answer the ticket, so do not "
+        "forward this mail.\n"
+    )
+    return compose(settings, to, f"[#{number}] {subject}", text)
+
+
+def lookup_link(settings: Settings, to: str, organisation: str, url: str) -> EmailMessage:
+    text = (
+        f"Someone asked to see the support tickets of this address at {organisation}.\n\n"
+        f"This link lists them; it works for {settings.portal_lookup_minutes} minutes:\n"
+        f"{url}\n\n"
+        "If it was not you, ignore this mail: nothing is shown to anyone else.\n"
+    )
+    return compose(settings, to, f"Your tickets at {organisation}", text)

@@ -1,0 +1,76 @@
+"""The OpenAPI 3.1 document of the REST shim, built from the same enums and limits the handlers
+check against, and served at /api/openapi.json."""
+
+import functools
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from app import __version__
+from app.rest.openapi_connectors import CONNECTOR_SCHEMAS, connector_paths
+from app.rest.openapi_public import PUBLIC_SCHEMAS, public_paths
+from app.rest.openapi_schemas import (
+    API_TICKET_SCHEMAS,
+    ERROR_SCHEMAS,
+    SECURITY_SCHEMES,
+    V1_SCHEMAS,
+    shared_responses,
+)
+from app.rest.openapi_tickets import ticket_paths
+from app.rest.openapi_webhooks import WEBHOOK_SCHEMAS, webhook_paths
+
+DOCUMENT_PATH = "/api/openapi.json"
+TAGS = [
+    ("health", "Liveness"),
+    ("v1", "Ticket ingestion for servers holding an API key"),
+    ("tickets", "Reading the tenant's tickets"),
+    ("webhooks", "Signed events from the tenant's platforms"),
+    ("connectors", "Platforms that send events and receive actions"),
+    ("reports", "The embeddable report widget"),
+    ("intake", "The public intake form and status portal"),
+]
+
+
+def document() -> dict[str, Any]:
+    """A fresh copy of the document, for callers that want to inspect or change it."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Haven REST API",
+            "version": __version__,
+            "description": "The REST shim beside Haven's GraphQL API. Every failure is answered "
+            'with `{"error": {"code", "message"}}`.',
+        },
+        "tags": [{"name": name, "description": text} for name, text in TAGS],
+        "paths": {**ticket_paths(), **webhook_paths(), **connector_paths(), **public_paths()},
+        "components": {
+            "schemas": {
+                **ERROR_SCHEMAS,
+                **V1_SCHEMAS,
+                **API_TICKET_SCHEMAS,
+                **WEBHOOK_SCHEMAS,
+                **CONNECTOR_SCHEMAS,
+                **PUBLIC_SCHEMAS,
+            },
+            "responses": shared_responses(),
+            "securitySchemes": SECURITY_SCHEMES,
+        },
+    }
+
+
+@functools.cache
+def _encoded() -> bytes:
+    return json.dumps(document(), separators=(",", ":")).encode()
+
+
+async def openapi_json(request: Request) -> Response:
+    return Response(
+        _encoded(), media_type="application/json", headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+def openapi_routes() -> list[BaseRoute]:
+    return [Route(DOCUMENT_PATH, openapi_json, methods=["GET"])]

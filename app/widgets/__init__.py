@@ -1,0 +1,1 @@
+"""Widget embed tokens and the user reports they submit."""
