@@ -766,6 +766,8 @@ class TestRoles:
             "query { tickets { totalCount } }",
             'query { ticket(id: "tkt_00000000-0000-0000-0000-000000000000") { id } }',
             'query { node(id: "brd_00000000-0000-0000-0000-000000000000") { id } }',
+            "query { verifyAuditChain { ok headHash } }",
+            "query { auditLog { edges { node { hash } } } }",
         ],
     )
     async def test_protected_queries_need_credentials(

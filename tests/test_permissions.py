@@ -29,6 +29,8 @@ ADMIN_ONLY_QUERIES = {
     "connector",
     "widgetTokens",
     "intakeForms",
+    "verifyAuditChain",
+    "auditLog",
 }
 
 
@@ -251,6 +253,12 @@ QUERIES.update(
             "query($id: ID!) { connector(id: $id) { id } }",
             lambda s: {"id": s.connector_id},
         ),
+    }
+)
+QUERIES.update(
+    {
+        "verifyAuditChain": ("query { verifyAuditChain { ok } }", lambda s: {}),
+        "auditLog": ("query { auditLog { totalCount } }", lambda s: {}),
     }
 )
 

@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from app.audit.resolvers import AuditQueries
 from app.auth.resolvers import AuthMutations, AuthQueries
 from app.auth.types import ApiKeyType, UserType
 from app.boards.resolvers import BoardMutations, BoardQueries
@@ -72,6 +73,7 @@ Query = merge_types(
         WidgetQueries,
         IntakeQueries,
         ConnectorQueries,
+        AuditQueries,
     ),
 )
 Mutation = merge_types(

@@ -1,5 +1,6 @@
 """Imports every domain's models so the metadata is complete for Alembic and tests."""
 
+from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.boards import models as board_models
 from app.comments import models as comment_models
@@ -14,6 +15,7 @@ from app.widgets import models as widget_models
 
 __all__ = [
     "Base",
+    "audit_models",
     "auth_models",
     "board_models",
     "comment_models",

@@ -77,6 +77,21 @@ class Settings(BaseSettings):
     # How long a credential's (plan, identity) is reused before it is looked up again.
     rate_limit_identity_seconds: float = 5.0
 
+    # Evidence storage. "local": write-once files under `home/evidence` (tamper-evident, not
+    # tamper-proof). "s3": an S3-compatible bucket (AWS S3, MinIO) with Object Lock, where every
+    # object is kept in COMPLIANCE mode; the bucket is created with Object Lock when missing, and
+    # an existing bucket without it is refused.
+    evidence_store: Literal["local", "s3"] = "local"
+    # host[:port] of the S3 API, without a scheme (e.g. "s3.eu-west-2.amazonaws.com").
+    evidence_s3_endpoint: str | None = None
+    evidence_s3_access_key: str | None = None
+    evidence_s3_secret_key: str | None = None
+    evidence_s3_secure: bool = True
+    evidence_s3_region: str | None = None
+    evidence_s3_bucket: str = "haven-evidence"
+    # How long new evidence is retained (and, on S3, undeletable) unless a longer date is given.
+    evidence_retention_days: int = Field(default=2555, ge=1)
+
     @property
     def production(self) -> bool:
         return self.env == "production"
