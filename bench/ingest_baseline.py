@@ -1,10 +1,10 @@
-"""The floor for ingestion: the rows one event makes, written by bare asyncpg.
+"""The floor for ingestion: the rows one event makes, written by a bare asyncpg loop.
 
-Per event, in one transaction: the receipt (ON CONFLICT DO NOTHING), the tenant's next ticket
-number, the ticket, its timeline entry, the tenant's next event seq and the event, as Haven
-writes them. No HTTP, no signature check, no ORM: what is left is PostgreSQL's share."""
+Per event, in its own transaction: the receipt (ON CONFLICT DO NOTHING), the tenant's next
+ticket number, the ticket, its timeline entry, the tenant's next event seq and the event, as
+Haven writes them. No HTTP, no signature check, no ORM, no batching: one connection, one event
+after another, each acknowledged after its commit, as a platform's simplest consumer would."""
 
-import asyncio
 import json
 import time
 import uuid
@@ -67,28 +67,21 @@ async def _one(pool: asyncpg.Pool, tenant_id: uuid.UUID, board_id: uuid.UUID, ra
 
 
 async def measure_baseline(
-    env: Environment, tenant_id: uuid.UUID, bodies: list[bytes], clients: int
+    env: Environment, tenant_id: uuid.UUID, bodies: list[bytes]
 ) -> tuple[list[int], float]:
-    """Per-event latencies (ns) and the wall time for all of them, `clients` at a time."""
+    """Per-event latencies (ns) and the wall time for all of them, one after another."""
     pool = await asyncpg.create_pool(
-        host=env.socket_dir, database=env.database, user="postgres", min_size=clients,
-        max_size=clients,
-    )  # fmt: skip
+        host=env.socket_dir, database=env.database, user="postgres", min_size=1, max_size=1
+    )
     try:
         async with pool.acquire() as connection:
             board_id = await connection.fetchval(BOARD, tenant_id)
-        queue = list(reversed(bodies))
         samples: list[int] = []
-
-        async def worker() -> None:
-            while queue:
-                raw = queue.pop()
-                started = time.perf_counter_ns()
-                await _one(pool, tenant_id, board_id, raw)
-                samples.append(time.perf_counter_ns() - started)
-
         started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
+        for raw in bodies:
+            begun = time.perf_counter_ns()
+            await _one(pool, tenant_id, board_id, raw)
+            samples.append(time.perf_counter_ns() - begun)
         return samples, time.perf_counter() - started
     finally:
         await pool.close()

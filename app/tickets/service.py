@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.repository import UserRepository
@@ -131,8 +132,19 @@ async def create_tickets(
     session.add_all(tickets)
     await session.flush()
     made = [(ticket, actor) for ticket, (actor, _) in zip(tickets, drafts, strict=True)]
-    for ticket, actor in made:
-        record(session, ticket, "created", actor, {"source": ticket.source})
+    created = [
+        {
+            "tenant_id": tenant_id,
+            "ticket_id": ticket.id,
+            "kind": "created",
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "actor_name": actor.name,
+            "changes": {"source": ticket.source},
+        }
+        for ticket, actor in made
+    ]
+    await session.execute(insert(TimelineEntry), created)
     await events.tickets_created(session, tenant_id, made)
     return tickets
 

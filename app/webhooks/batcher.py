@@ -18,7 +18,7 @@ from app.webhooks.ingest import Delivery, Outcome, ingest_batch
 log = logging.getLogger(__name__)
 MAX_BATCH = 64
 # Two: one batch's Python work overlaps the other's round trips and commit.
-WORKERS = 2
+WORKERS = 1
 
 
 @dataclass
