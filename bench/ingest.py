@@ -205,15 +205,17 @@ def run(env: Environment) -> None:
     haven, baseline = summarize(tally.samples), summarize(baseline_samples)
     rate = tally.statuses.get(202, 0) / seconds
     baseline_rate = len(baseline_samples) / baseline_seconds
-    report.latency_table({"Haven ack (HTTP)": haven, "baseline (asyncpg)": baseline})
+    # Haven's acks are for 32 concurrent clients; the loop writes one event at a time.
+    report.latency_table({"Haven ack (HTTP)": haven, "asyncpg loop": baseline})
     print()
     report.figure("accepted events/s", f"{rate:,.0f}", f">= {GOAL_RATE:,} on 2 cores")
     report.figure("all deliveries/s", f"{len(measured) / seconds:,.0f}")
     report.figure("baseline inserts/s", f"{baseline_rate:,.0f}")
     report.figure("rate ratio baseline / Haven", f"{baseline_rate / rate:.1f}x")
     report.figure("ack p99", f"{haven.p99:.1f} ms", f"<= {GOAL_P99_MS:.0f} ms")
-    report.figure("p50 ratio Haven / baseline", f"{haven.p50 / baseline.p50:.1f}x")
-    report.figure("p99 ratio Haven / baseline", f"{haven.p99 / baseline.p99:.1f}x")
+    # An ack waits behind the deliveries queued with it; the loop's event waits for nothing.
+    report.figure("ack p50 / loop's p50 per event", f"{haven.p50 / baseline.p50:.1f}x")
+    report.figure("ack p99 / loop's p99 per event", f"{haven.p99 / baseline.p99:.1f}x")
     statuses = ", ".join(f"{code} x{n}" for code, n in sorted(tally.statuses.items()))
     report.figure("answers", statuses)
     report.figure("server CPU per delivery (uvicorn)", f"{server_cpu_ms:.2f} ms")
