@@ -42,7 +42,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
 
         async def seed() -> dict[str, Any]:
             try:
-                return await seed_demo(services.db, settings.home)
+                return await seed_demo(services.db, settings.home, services.sealer)
             finally:
                 await services.db.engine.dispose()
 
@@ -75,6 +75,12 @@ def _print_demo(credentials: dict[str, Any], host: str, port: int) -> None:
         f"  API key   {credentials['api_key']}\n"
         f"  GraphQL   {base}/graphql  (GraphiQL in the browser)\n"
         f"  Board     {base}/board/{credentials['board_id']}#key={credentials['api_key']}\n"
+        f"  Intake    {base}/intake/{credentials['intake_form']}  (public form, no sign-in)\n"
+        f"  Portal    {base}/portal\n"
+        f"  Widget    X-Widget-Token: {credentials['widget_token']}  (POST /api/v1/reports)\n"
+        f"  Webhooks  signing secret {credentials['webhook_secret']}"
+        "  (POST /api/v1/webhooks/events)\n"
+        f"  OpenAPI   {base}/api/openapi.json\n"
         f"  Health    {base}/health\n"
         f"  JWKS      {base}/.well-known/jwks.json\n",
         flush=True,
