@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from app.auth.signing import TokenSigner
+from app.evidence.factory import evidence_store
+from app.evidence.store import EvidenceStore
 from app.kit.db import Database
 from app.kit.sealing import Sealer
 from app.kit.settings import Settings
@@ -20,6 +22,8 @@ class Services:
     sealer: Sealer
     # Shared by the rate-limit middleware and handlers with budgets of their own (per form).
     limiter: Limiter
+    # One store for every request: the S3 client keeps its connection pool.
+    evidence: EvidenceStore
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
@@ -37,6 +41,7 @@ class Services:
             hub,
             Sealer.from_settings(settings),
             limiter,
+            evidence_store(settings),
         )
 
     async def open(self) -> None:

@@ -18,6 +18,7 @@ from app.auth.models import AuthSession, Role, User
 from app.graphql.schema import schema
 from app.services import Services
 from app.tenants.models import Tenant
+from tests.custody.helpers import preserve_input
 from tests.factories import PASSWORD, Factory, World, error_codes, gid
 
 LOGIN = """
@@ -598,6 +599,75 @@ ALL_MUTATIONS += INTAKE_MUTATIONS
 ADMIN_ONLY += INTAKE_MUTATIONS
 
 
+# Safety cases are worked by the whole team; tenant-wide deadlines are for administrators.
+CASE_MUTATIONS = [
+    "createCase",
+    "linkTicketToCase",
+    "transitionCase",
+    "assignCase",
+    "setCasePriority",
+    "setCaseSla",
+]
+ALL_MUTATIONS += CASE_MUTATIONS
+ADMIN_ONLY += ["setCaseSla"]
+
+
+def _case_mutations(world: World, case_id: str, ticket_id: str) -> dict[str, tuple[str, dict]]:
+    return {
+        "createCase": (
+            "mutation($i: CreateCaseInput!) { createCase(input: $i) { case { id } } }",
+            {"caseType": "THREATS", "priority": "HIGH", "subject": "Threat to a streamer"},
+        ),
+        "linkTicketToCase": (
+            "mutation($i: LinkTicketToCaseInput!) { linkTicketToCase(input: $i) { case { id } } }",
+            {"caseId": case_id, "ticketId": ticket_id},
+        ),
+        "transitionCase": (
+            "mutation($i: TransitionCaseInput!) { transitionCase(input: $i) { previousStatus } }",
+            {"id": case_id, "status": "ESCALATED", "reason": "Credible threat"},
+        ),
+        "assignCase": (
+            "mutation($i: AssignCaseInput!) { assignCase(input: $i) { case { id } } }",
+            {"id": case_id, "assigneeId": gid("usr", world.admin.id)},
+        ),
+        "setCasePriority": (
+            "mutation($i: SetCasePriorityInput!) { setCasePriority(input: $i) { case { id } } }",
+            {"id": case_id, "priority": "LOW", "reason": "Stale"},
+        ),
+        "setCaseSla": (
+            "mutation($i: SetCaseSlaInput!) { setCaseSla(input: $i) { minutes } }",
+            {"caseType": "OTHER", "priority": "HIGH", "minutes": 120},
+        ),
+    }
+
+
+# Evidence is preserved by the team; legal holds are refused to agents by the service, as
+# safeguarding leads may set them too.
+EVIDENCE_MUTATIONS = ["preserveEvidence", "preserveWebhookEvidence", "setEvidenceLegalHold"]
+ALL_MUTATIONS += EVIDENCE_MUTATIONS
+
+
+def _evidence_mutations(case_id: str) -> dict[str, tuple[str, dict]]:
+    evidence_id = f"evi_{uuid.uuid4()}"
+    return {
+        "preserveEvidence": (
+            "mutation($i: PreserveEvidenceInput!) { preserveEvidence(input: $i) "
+            "{ evidence { id } } }",
+            preserve_input(case_id),
+        ),
+        "preserveWebhookEvidence": (
+            "mutation($i: PreserveWebhookEvidenceInput!) { preserveWebhookEvidence(input: $i) "
+            "{ evidence { id } } }",
+            {"caseId": case_id, "eventId": f"evt_{uuid.uuid4()}", "reason": "Keep"},
+        ),
+        "setEvidenceLegalHold": (
+            "mutation($i: SetEvidenceLegalHoldInput!) { setEvidenceLegalHold(input: $i) "
+            "{ evidence { id } } }",
+            {"id": evidence_id, "on": True, "reason": "Litigation"},
+        ),
+    }
+
+
 def _intake_mutations(form_id: str) -> dict[str, tuple[str, dict]]:
     return {
         "createIntakeForm": (
@@ -685,6 +755,12 @@ async def run_mutation(
         token=world.token,
     )
     form_id = form["data"]["createIntakeForm"]["intakeForm"]["id"]
+    case = await factory.gql(  # the case the case mutations target
+        'mutation { createCase(input: {caseType: FRAUD, priority: HIGH, subject: "Scam"}) '
+        "{ case { id } } }",
+        token=world.token,
+    )
+    case_id = case["data"]["createCase"]["case"]["id"]
     calls = _mutations(
         world, gid("tkt", ticket.id), await key_id(factory, world, "agent key"), widget_token_id
     )
@@ -692,6 +768,8 @@ async def run_mutation(
         **calls,
         **_connector_mutations(connector_id),
         **_intake_mutations(form_id),
+        **_case_mutations(world, case_id, gid("tkt", ticket.id)),
+        **_evidence_mutations(case_id),
     }[name]
     return await factory.gql(mutation, {"i": variables}, token=token, api_key=api_key)
 

@@ -18,6 +18,7 @@ from app.auth.models import Role
 from app.graphql.permissions import Public
 from app.graphql.schema import Mutation, Query, schema
 from app.tickets.models import Ticket
+from tests.custody.helpers import preserve_by_gql, preserve_input, received_event
 from tests.factories import PASSWORD, Factory, World, error_codes, gid
 
 # The only operations open to callers without credentials. Adding one is a security decision.
@@ -56,6 +57,9 @@ class Scene:
     widget_token_id: str
     connector_id: str = ""
     intake_form_id: str = ""
+    case_id: str = ""
+    evidence_id: str = ""
+    event_id: str = ""
 
 
 async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
@@ -92,6 +96,14 @@ async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
         token=world.token,
     )
     scene.intake_form_id = form["data"]["createIntakeForm"]["intakeForm"]["id"]
+    case = await factory.gql(
+        'mutation { createCase(input: {caseType: FRAUD, priority: HIGH, subject: "Scam"}) '
+        "{ case { id } } }",
+        token=world.token,
+    )
+    scene.case_id = case["data"]["createCase"]["case"]["id"]
+    scene.evidence_id = await preserve_by_gql(factory, scene.case_id, world.token)
+    scene.event_id = await received_event(factory.services, world.tenant.id, ticket.id)
     return scene
 
 
@@ -226,6 +238,58 @@ MUTATIONS.update(
     }
 )
 
+MUTATIONS.update(
+    {
+        "createCase": (
+            "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id } } }",
+            lambda s: {"input": {"caseType": "OTHER", "priority": "LOW", "subject": "Spam ring"}},
+        ),
+        "linkTicketToCase": (
+            "mutation($input: LinkTicketToCaseInput!) "
+            "{ linkTicketToCase(input: $input) { case { id } } }",
+            lambda s: {"input": {"caseId": s.case_id, "ticketId": gid("tkt", s.ticket.id)}},
+        ),
+        "transitionCase": (
+            "mutation($input: TransitionCaseInput!) "
+            "{ transitionCase(input: $input) { previousStatus } }",
+            lambda s: {"input": {"id": s.case_id, "status": "INVESTIGATING", "reason": "Triage"}},
+        ),
+        "assignCase": (
+            "mutation($input: AssignCaseInput!) { assignCase(input: $input) { case { id } } }",
+            lambda s: {"input": {"id": s.case_id, "assigneeId": gid("usr", s.world.admin.id)}},
+        ),
+        "setCasePriority": (
+            "mutation($input: SetCasePriorityInput!) "
+            "{ setCasePriority(input: $input) { case { id } } }",
+            lambda s: {"input": {"id": s.case_id, "priority": "CRITICAL", "reason": "Spreading"}},
+        ),
+        "setCaseSla": (
+            "mutation($input: SetCaseSlaInput!) { setCaseSla(input: $input) { minutes } }",
+            lambda s: {"input": {"caseType": "FRAUD", "priority": "LOW", "minutes": 600}},
+        ),
+    }
+)
+
+MUTATIONS.update(
+    {
+        "preserveEvidence": (
+            "mutation($input: PreserveEvidenceInput!) "
+            "{ preserveEvidence(input: $input) { evidence { id } } }",
+            lambda s: {"input": preserve_input(s.case_id)},
+        ),
+        "preserveWebhookEvidence": (
+            "mutation($input: PreserveWebhookEvidenceInput!) "
+            "{ preserveWebhookEvidence(input: $input) { evidence { id } } }",
+            lambda s: {"input": {"caseId": s.case_id, "eventId": s.event_id, "reason": "Keep"}},
+        ),
+        "setEvidenceLegalHold": (
+            "mutation($input: SetEvidenceLegalHoldInput!) "
+            "{ setEvidenceLegalHold(input: $input) { evidence { legalHold } } }",
+            lambda s: {"input": {"id": s.evidence_id, "on": True, "reason": "Litigation"}},
+        ),
+    }
+)
+
 # A minimal valid document per Query field.
 QUERIES: dict[str, Operation] = {
     "node": ("query($id: ID!) { node(id: $id) { id } }", lambda s: {"id": gid("tkt", s.ticket.id)}),
@@ -261,6 +325,20 @@ QUERIES.update(
         "auditLog": ("query { auditLog { totalCount } }", lambda s: {}),
     }
 )
+QUERIES.update(
+    {
+        "cases": ("query { cases { totalCount } }", lambda s: {}),
+        "case": ("query($id: ID!) { case(id: $id) { id } }", lambda s: {"id": s.case_id}),
+        "evidence": (
+            "query($id: ID!) { evidence(caseId: $id) { totalCount } }",
+            lambda s: {"id": s.case_id},
+        ),
+        "evidenceItem": (
+            'query($id: ID!) { evidenceItem(id: $id, reason: "Review") { id } }',
+            lambda s: {"id": s.evidence_id},
+        ),
+    }
+)
 
 STATE = """query {
   boards { id name }
@@ -274,6 +352,11 @@ STATE = """query {
   }
   widgetTokens { id revokedAt }
   intakeForms { id slug title isActive }
+  cases(first: 100) {
+    totalCount
+    edges { node { id status priority slaDeadline assignee { id } tickets { id }
+      timeline { type } } }
+  }
 }"""
 
 

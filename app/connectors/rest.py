@@ -13,20 +13,16 @@ from app.auth.principal import Principal
 from app.connectors import service, views
 from app.connectors.models import ConnectorStatus
 from app.connectors.repository import ConnectorRepository
-from app.graphql.context import authenticate, credentials
-from app.kit.errors import Forbidden, NotFound, Unauthenticated
-from app.kit.ids import expect_global_id
-from app.kit.pagination import DEFAULT_PAGE, MAX_PAGE
+from app.kit.errors import Forbidden
 from app.rest.envelope import bounded_body, endpoint, invalid, json_object, parse_object
+from app.rest.params import caller, choice, limit, path_pk
 from app.services import Services
 
 MAX_GRACE_SECONDS = int(service.MAX_GRACE.total_seconds())
 
 
-async def _admin(services: Services, request: Request) -> Principal:
-    principal = await authenticate(services, credentials(request.headers))
-    if principal is None:
-        raise Unauthenticated("Send a bearer token: Authorization: Bearer <token>")
+async def _admin(request: Request) -> Principal:
+    principal = await caller(request)
     if not principal.is_admin:
         raise Forbidden("Only administrators can manage connectors")
     return principal
@@ -34,30 +30,7 @@ async def _admin(services: Services, request: Request) -> Principal:
 
 def _connector_pk(request: Request) -> uuid.UUID:
     """`con_<uuid>` or the bare UUID; anything else is a connector that does not exist."""
-    raw = request.path_params["connector_id"]
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        pass
-    try:
-        return expect_global_id(raw, "Connector")
-    except NotFound:
-        raise NotFound("Connector") from None
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return DEFAULT_PAGE
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_PAGE:
-        raise invalid(f"limit must be a whole number from 1 to {MAX_PAGE}")
-    return int(raw)
-
-
-def _status(raw: str | None) -> str | None:
-    allowed = [status.value for status in ConnectorStatus]
-    if raw is not None and raw not in allowed:
-        raise invalid(f"status must be one of {', '.join(allowed)}")
-    return raw
+    return path_pk(request.path_params["connector_id"], "Connector", "Connector")
 
 
 def _text(data: dict[str, Any], key: str) -> str:
@@ -80,12 +53,12 @@ def _grace(data: dict[str, Any]) -> timedelta:
 @endpoint
 async def list_connectors(request: Request) -> Response:
     services: Services = request.app.state.services
-    principal = await _admin(services, request)
+    principal = await _admin(request)
     params = request.query_params
-    status, limit = _status(params.get("status")), _limit(params.get("limit"))
+    status, size = choice(params, "status", ConnectorStatus), limit(params)
     async with services.db.read() as session:
         connectors = ConnectorRepository(session, principal.tenant_id)
-        page = await connectors.page(status, limit, params.get("cursor"))
+        page = await connectors.page(status, size, params.get("cursor"))
         rows = [connector for connector, _ in page.items]
         counts = await connectors.counts([connector.id for connector in rows])
         total = await connectors.count(status)
@@ -98,7 +71,7 @@ async def list_connectors(request: Request) -> Response:
 @endpoint
 async def create_connector(request: Request) -> Response:
     services: Services = request.app.state.services
-    principal = await _admin(services, request)
+    principal = await _admin(request)
     data = await json_object(request)
     name, kind = _text(data, "name"), _text(data, "type")
     async with services.db.transaction() as work:
@@ -117,7 +90,7 @@ async def create_connector(request: Request) -> Response:
 @endpoint
 async def save_mapping(request: Request) -> Response:
     services: Services = request.app.state.services
-    principal = await _admin(services, request)
+    principal = await _admin(request)
     pk, data = _connector_pk(request), await json_object(request)
     async with services.db.transaction() as work:
         mapping, created = await service.save_mapping(
@@ -134,7 +107,7 @@ async def save_mapping(request: Request) -> Response:
 @endpoint
 async def create_action(request: Request) -> Response:
     services: Services = request.app.state.services
-    principal = await _admin(services, request)
+    principal = await _admin(request)
     pk, data = _connector_pk(request), await json_object(request)
     async with services.db.transaction() as work:
         action = await service.create_action(work.session, principal.tenant_id, pk, data)
@@ -144,7 +117,7 @@ async def create_action(request: Request) -> Response:
 @endpoint
 async def rotate_secret(request: Request) -> Response:
     services: Services = request.app.state.services
-    principal = await _admin(services, request)
+    principal = await _admin(request)
     pk = _connector_pk(request)
     # The body is optional: no body rotates with the default grace period.
     raw = await bounded_body(request)
@@ -160,7 +133,7 @@ async def rotate_secret(request: Request) -> Response:
 @endpoint
 async def deactivate(request: Request) -> Response:
     services: Services = request.app.state.services
-    principal = await _admin(services, request)
+    principal = await _admin(request)
     pk = _connector_pk(request)
     async with services.db.transaction() as work:
         connector = await service.set_active(work.session, principal.tenant_id, pk, False)

@@ -5,7 +5,7 @@ from typing import Any
 from app.connectors.models import Connector, InboundMapping, OutboundAction
 from app.kit.ids import to_global_id
 from app.kit.settings import Settings
-from app.rest.api_tickets import timestamp
+from app.rest.params import timestamp
 
 WEBHOOK_PATH = "/api/v1/webhooks/events"
 

@@ -18,6 +18,11 @@ class EventType(StrEnum):
     COMMENT_ADDED = "comment_added"
     TICKET_RESOLVED = "ticket_resolved"
     TICKET_DELETED = "ticket_deleted"
+    CASE_CREATED = "case_created"
+    CASE_STATUS_CHANGED = "case_status_changed"
+    CASE_ASSIGNED = "case_assigned"
+    CASE_PRIORITY_CHANGED = "case_priority_changed"
+    TICKET_LINKED = "ticket_linked"
 
 
 class Event(Base):
@@ -30,7 +35,8 @@ class Event(Base):
         ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    # Where subscribers find it: "board:<uuid>", "ticket:<uuid>", later "case:<uuid>".
+    # Where subscribers find it: "board:<uuid>", "ticket:<uuid>", "case:<uuid>", and the case
+    # queues "cases" (no CSEA cases) and "cases:all" (every case).
     topics: Mapped[list[str]] = mapped_column(ARRAY(String(80)))
     type: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -7,6 +7,7 @@ from strawberry.dataloader import DataLoader
 
 from app.auth import loaders as auth
 from app.boards import loaders as boards
+from app.cases import loaders as cases
 from app.comments import loaders as comments
 from app.connectors import loaders as connectors
 from app.kit.db import Database
@@ -35,3 +36,7 @@ class Loaders:
         )
         self.connector_actions = DataLoader(partial(connectors.actions_by_connector, db, tenant_id))
         self.connector_counts = DataLoader(partial(connectors.counts, db, tenant_id))
+        self.safety_case = DataLoader(partial(cases.cases, db, tenant_id))
+        self.case_tickets = DataLoader(partial(cases.tickets, db, tenant_id))
+        self.case_timeline = DataLoader(partial(cases.timelines, db, tenant_id))
+        self.case_referrals = DataLoader(partial(cases.referrals, db, tenant_id))

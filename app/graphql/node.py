@@ -10,6 +10,7 @@ from strawberry.types import Info
 from app.auth.repository import ApiKeyRepository
 from app.auth.types import ApiKeyType, UserType
 from app.boards.types import BoardType
+from app.cases.resolvers import case_node
 from app.comments.types import CommentType
 from app.connectors.types import ConnectorType, InboundMappingType, OutboundActionType
 from app.graphql.permissions import IsAuthenticated
@@ -60,6 +61,7 @@ FETCHERS: dict[str, Fetch] = {
     "Connector": _admin_via("connector", ConnectorType.from_row),
     "InboundMapping": _admin_via("inbound_mapping", InboundMappingType.from_row),
     "OutboundAction": _admin_via("outbound_action", OutboundActionType.from_row),
+    "SafetyCase": case_node,
 }
 
 

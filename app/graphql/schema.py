@@ -24,10 +24,14 @@ from app.auth.resolvers import AuthMutations, AuthQueries
 from app.auth.types import ApiKeyType, UserType
 from app.boards.resolvers import BoardMutations, BoardQueries
 from app.boards.types import BoardType
+from app.cases.resolvers import CaseMutations, CaseQueries
+from app.cases.subscriptions import CaseSubscriptions
+from app.cases.types import SafetyCaseType
 from app.comments.resolvers import CommentMutations
 from app.comments.types import CommentType
 from app.connectors.resolvers import ConnectorMutations, ConnectorQueries
 from app.connectors.types import ConnectorType, InboundMappingType, OutboundActionType
+from app.custody.resolvers import EvidenceMutations, EvidenceQueries
 from app.graphql.errors import CodedErrors, HideSuggestions
 from app.graphql.node import NodeQueries
 from app.intake.resolvers import IntakeMutations, IntakeQueries
@@ -74,6 +78,8 @@ Query = merge_types(
         IntakeQueries,
         ConnectorQueries,
         AuditQueries,
+        CaseQueries,
+        EvidenceQueries,
     ),
 )
 Mutation = merge_types(
@@ -86,9 +92,11 @@ Mutation = merge_types(
         WidgetMutations,
         IntakeMutations,
         ConnectorMutations,
+        CaseMutations,
+        EvidenceMutations,
     ),
 )
-Subscription = merge_types("Subscription", (RealtimeSubscriptions,))
+Subscription = merge_types("Subscription", (RealtimeSubscriptions, CaseSubscriptions))
 NODE_TYPES = [
     TicketType,
     BoardType,
@@ -99,6 +107,7 @@ NODE_TYPES = [
     ConnectorType,
     InboundMappingType,
     OutboundActionType,
+    SafetyCaseType,
 ]
 
 

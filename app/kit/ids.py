@@ -17,6 +17,9 @@ PREFIXES: dict[str, str] = {
     "IntakeForm": "frm",
     "WidgetToken": "wdg",
     "Report": "rpt",
+    "SafetyCase": "cas",
+    "Referral": "ref",
+    "EvidenceItem": "evi",
 }
 TYPES_BY_PREFIX = {prefix: name for name, prefix in PREFIXES.items()}
 

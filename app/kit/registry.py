@@ -3,8 +3,10 @@
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.boards import models as board_models
+from app.cases import models as case_models
 from app.comments import models as comment_models
 from app.connectors import models as connector_models
+from app.custody import models as custody_models
 from app.events import models as event_models
 from app.intake import models as intake_models
 from app.kit.models import Base
@@ -18,8 +20,10 @@ __all__ = [
     "audit_models",
     "auth_models",
     "board_models",
+    "case_models",
     "comment_models",
     "connector_models",
+    "custody_models",
     "event_models",
     "intake_models",
     "tenant_models",

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     evidence_s3_bucket: str = "haven-evidence"
     # How long new evidence is retained (and, on S3, undeletable) unless a longer date is given.
     evidence_retention_days: int = Field(default=2555, ge=1)
+    # The largest item `preserveEvidence` accepts, in bytes (before base64).
+    evidence_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
 
     @property
     def production(self) -> bool:

@@ -8,6 +8,8 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from app.cases.models import SafetyCase
+from app.cases.types import SafetyCaseType
 from app.comments.models import Comment
 from app.comments.types import CommentType
 from app.events.models import Event
@@ -49,6 +51,7 @@ def render(row: Event) -> LiveEvent:
     payload = row.payload
     ticket = restore(Ticket, payload["ticket"]) if "ticket" in payload else None
     comment = restore(Comment, payload["comment"]) if "comment" in payload else None
+    case = restore(SafetyCase, payload["case"]) if "case" in payload else None
     view = LiveEventType(
         cursor=event_cursor(row.seq),
         seq=Long(row.seq),
@@ -62,6 +65,7 @@ def render(row: Event) -> LiveEvent:
         changes=cast(JSON, payload.get("changes") or {}),
         ticket=TicketType.from_row(ticket) if ticket else None,
         comment=CommentType.from_row(comment) if comment else None,
+        safety_case=SafetyCaseType.from_row(case) if case else None,
     )
     return LiveEvent(row.tenant_id, row.seq, frozenset(row.topics), row.internal, view)
 

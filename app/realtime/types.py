@@ -5,6 +5,7 @@ from typing import NewType
 import strawberry
 from strawberry.scalars import JSON
 
+from app.cases.types import SafetyCaseType
 from app.comments.types import CommentType
 from app.tickets.types import TicketType
 
@@ -22,6 +23,11 @@ class LiveEventKind(StrEnum):
     COMMENT_ADDED = "comment_added"
     TICKET_RESOLVED = "ticket_resolved"
     TICKET_DELETED = "ticket_deleted"
+    CASE_CREATED = "case_created"
+    CASE_STATUS_CHANGED = "case_status_changed"
+    CASE_ASSIGNED = "case_assigned"
+    CASE_PRIORITY_CHANGED = "case_priority_changed"
+    TICKET_LINKED = "ticket_linked"
     RESYNC_REQUIRED = "resync_required"
 
 
@@ -50,6 +56,9 @@ class LiveEventType:
     changes: JSON = strawberry.field(description="Changed fields with `old` and `new`.")
     ticket: TicketType | None = strawberry.field(description="The ticket as it was then.")
     comment: CommentType | None = strawberry.field(description="The new comment, if any.")
+    safety_case: SafetyCaseType | None = strawberry.field(
+        default=None, description="The safety case as it was then, for case events."
+    )
 
     @strawberry.field(description="True when the client must reload and resubscribe.")
     def resync_required(self) -> bool:

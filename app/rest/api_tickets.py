@@ -1,7 +1,5 @@
 """Reading tickets through /api/v1/tickets: the list and detail shapes of the API document."""
 
-from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from starlette.datastructures import QueryParams
@@ -9,14 +7,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from app.auth.principal import Principal
-from app.graphql.context import authenticate, credentials
-from app.kit.errors import NotFound, Unauthenticated
+from app.cases.access import sees_csea
+from app.cases.models import SafetyCase
+from app.cases.repository import CaseRepository
+from app.kit.errors import NotFound
 from app.kit.ids import to_global_id
-from app.kit.pagination import DEFAULT_PAGE, MAX_PAGE
 from app.kit.validation import storable
 from app.rest.envelope import endpoint, invalid
 from app.rest.inputs import ticket_pk
+from app.rest.params import caller, choice, limit, timestamp
 from app.services import Services
 from app.tickets.models import ActorKind, Priority, Source, Ticket, TicketStatus, TimelineEntry
 from app.tickets.repository import TicketFilter, TicketOrder, TicketRepository
@@ -31,44 +30,13 @@ TIMELINE_TYPES = {
 DETAIL_HEAD = ("id", "tenant_id", "status", "priority", "category", "subject", "source")
 
 
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC to the millisecond with a `Z`, as this part of the document shows."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-async def _principal(services: Services, request: Request) -> Principal:
-    # The document has dashboard clients call these with access tokens; server-to-server
-    # callers use API keys, so both go through the app's one authenticate().
-    principal = await authenticate(services, credentials(request.headers))
-    if principal is None:
-        raise Unauthenticated("Send a bearer token: Authorization: Bearer <token>")
-    return principal
-
-
-def _choice(params: QueryParams, key: str, allowed: type[StrEnum]) -> str | None:
-    value = params.get(key)
-    if value is not None and value not in {member.value for member in allowed}:
-        raise invalid(f"{key} must be one of {', '.join(member.value for member in allowed)}")
-    return value
-
-
-def _limit(params: QueryParams) -> int:
-    raw = params.get("limit")
-    if raw is None:
-        return DEFAULT_PAGE
-    # Bounding the length first keeps int() away from absurd inputs.
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_PAGE:
-        raise invalid(f"limit must be a whole number from 1 to {MAX_PAGE}")
-    return int(raw)
-
-
 def _filter(params: QueryParams) -> TicketFilter:
     category = params.get("category")
     if category is not None and not storable(category):
         raise invalid("category must not contain NUL characters")
     return TicketFilter(
-        status=_choice(params, "status", TicketStatus),
-        priority=_choice(params, "priority", Priority),
+        status=choice(params, "status", TicketStatus),
+        priority=choice(params, "priority", Priority),
         category=category,
     )
 
@@ -108,7 +76,9 @@ def _event_id(ticket: Ticket) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def detail(ticket: Ticket, timeline: list[TimelineEntry]) -> dict[str, Any]:
+def detail(
+    ticket: Ticket, timeline: list[TimelineEntry], case: SafetyCase | None
+) -> dict[str, Any]:
     # The document's detail has no ai_confidence (it lives in ai_classification) and puts
     # assigned_to after the classification; key order follows it.
     fields = summary(ticket)
@@ -117,7 +87,7 @@ def detail(ticket: Ticket, timeline: list[TimelineEntry]) -> dict[str, Any]:
         "event_id": _event_id(ticket),
         "ai_classification": None,  # no AI triage yet
         "assigned_to": fields["assigned_to"],
-        "safety_case_id": None,  # safety cases do not exist yet
+        "safety_case_id": to_global_id("SafetyCase", case.id) if case else None,
         "timeline": [timeline_item(entry) for entry in timeline],
         "created_at": fields["created_at"],
         "updated_at": fields["updated_at"],
@@ -127,12 +97,12 @@ def detail(ticket: Ticket, timeline: list[TimelineEntry]) -> dict[str, Any]:
 @endpoint
 async def list_tickets(request: Request) -> Response:
     services: Services = request.app.state.services
-    principal = await _principal(services, request)
+    principal = await caller(request)
     params = request.query_params
-    where, limit, cursor = _filter(params), _limit(params), params.get("cursor")
+    where, size, cursor = _filter(params), limit(params), params.get("cursor")
     async with services.db.read() as session:
         tickets = TicketRepository(session, principal.tenant_id)
-        page = await tickets.page(where, TicketOrder.NEWEST, limit, cursor)
+        page = await tickets.page(where, TicketOrder.NEWEST, size, cursor)
         total = await tickets.count(where)
     following = page.items[-1][1] if page.has_next_page else None
     pagination = {"cursor": following, "has_more": page.has_next_page, "total": total}
@@ -142,7 +112,7 @@ async def list_tickets(request: Request) -> Response:
 @endpoint
 async def show_ticket(request: Request) -> Response:
     services: Services = request.app.state.services
-    principal = await _principal(services, request)
+    principal = await caller(request)
     pk = ticket_pk(request.path_params["ticket_id"])
     async with services.db.read() as session:
         tickets = TicketRepository(session, principal.tenant_id)
@@ -150,7 +120,10 @@ async def show_ticket(request: Request) -> Response:
         if ticket is None:
             raise NotFound("Ticket")
         timeline = await tickets.timelines([ticket.id])
-    return JSONResponse(detail(ticket, timeline))
+        # A CSEA case stays out of sight of those who may not see it, here as everywhere.
+        cases = CaseRepository(session, principal.tenant_id, sees_csea=sees_csea(principal.role))
+        case = await cases.latest_for_ticket(ticket.id)
+    return JSONResponse(detail(ticket, timeline, case))
 
 
 def api_ticket_routes() -> list[BaseRoute]:

@@ -10,7 +10,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from app import __version__
+from app.rest.openapi_cases import CASE_SCHEMAS, case_paths
 from app.rest.openapi_connectors import CONNECTOR_SCHEMAS, connector_paths
+from app.rest.openapi_evidence import EVIDENCE_SCHEMAS, evidence_paths
 from app.rest.openapi_public import PUBLIC_SCHEMAS, public_paths
 from app.rest.openapi_schemas import (
     API_TICKET_SCHEMAS,
@@ -27,6 +29,8 @@ TAGS = [
     ("health", "Liveness"),
     ("v1", "Ticket ingestion for servers holding an API key"),
     ("tickets", "Reading the tenant's tickets"),
+    ("cases", "Safety cases and their workflow"),
+    ("evidence", "Evidence preserved on cases, and its chain of custody"),
     ("webhooks", "Signed events from the tenant's platforms"),
     ("connectors", "Platforms that send events and receive actions"),
     ("reports", "The embeddable report widget"),
@@ -45,12 +49,21 @@ def document() -> dict[str, Any]:
             'with `{"error": {"code", "message"}}`.',
         },
         "tags": [{"name": name, "description": text} for name, text in TAGS],
-        "paths": {**ticket_paths(), **webhook_paths(), **connector_paths(), **public_paths()},
+        "paths": {
+            **ticket_paths(),
+            **case_paths(),
+            **evidence_paths(),
+            **webhook_paths(),
+            **connector_paths(),
+            **public_paths(),
+        },
         "components": {
             "schemas": {
                 **ERROR_SCHEMAS,
                 **V1_SCHEMAS,
                 **API_TICKET_SCHEMAS,
+                **CASE_SCHEMAS,
+                **EVIDENCE_SCHEMAS,
                 **WEBHOOK_SCHEMAS,
                 **CONNECTOR_SCHEMAS,
                 **PUBLIC_SCHEMAS,

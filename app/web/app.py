@@ -13,7 +13,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from app import __version__
+from app.cases.rest import case_routes
 from app.connectors.rest import connector_routes
+from app.custody.rest import evidence_routes
 from app.intake.routes import intake_routes
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *board_routes(),
             *v1_routes(),
             *api_ticket_routes(),
+            *case_routes(),
+            *evidence_routes(),
             *intake_routes(),
             *widget_routes(),
             *webhook_routes(),

@@ -6,8 +6,8 @@ from starlette.routing import BaseRoute, Route
 
 from app.graphql.context import credentials
 from app.kit.ids import to_global_id
-from app.rest.api_tickets import timestamp
 from app.rest.envelope import bounded_body, endpoint
+from app.rest.params import timestamp
 from app.webhooks.batcher import IngestBatcher
 from app.webhooks.ingest import Accepted, Delivery, DuplicateEvent
 

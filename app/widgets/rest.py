@@ -9,8 +9,8 @@ from starlette.routing import BaseRoute, Route
 
 from app.kit.errors import Forbidden
 from app.kit.ids import to_global_id
-from app.rest.api_tickets import timestamp
 from app.rest.envelope import endpoint, json_object
+from app.rest.params import timestamp
 from app.services import Services
 from app.tickets.models import Ticket
 from app.widgets.inputs import report_fields

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from app.auth.models import Role
 from app.kit.actors import SYSTEM, Actor
 from app.tickets.models import ActorKind, Ticket, TicketStatus
 from app.tickets.service import TicketChanges, update_ticket
@@ -261,3 +262,37 @@ async def test_missing_or_invalid_credentials_are_unauthorized(
     ):
         for url in ("/api/v1/tickets", f"/api/v1/tickets/{gid('tkt', ticket.id)}"):
             envelope(await client.get(url, headers=headers), 401, "UNAUTHORIZED")
+
+
+CREATE_CASE = """mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id } } }"""
+
+
+async def test_the_detail_names_the_case_a_ticket_is_linked_to_for_those_who_may_see_it(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    world = await factory.world()
+    ticket = await factory.ticket(world.tenant, world.board, title="Hash match")
+    agent_key = await factory.api_key(world.tenant, Role.AGENT)
+
+    async def case_of(key: str) -> Any:
+        response = await client.get(
+            f"/api/v1/tickets/{gid('tkt', ticket.id)}", headers={"Authorization": f"Bearer {key}"}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["safety_case_id"]
+
+    assert await case_of(world.api_key) is None
+    fields = {"priority": "CRITICAL", "subject": "Hash match", "ticketIds": [gid("tkt", ticket.id)]}
+    made = await factory.gql(
+        CREATE_CASE, {"input": {**fields, "caseType": "CSEA"}}, token=world.token
+    )
+    csea = made["data"]["createCase"]["case"]["id"]
+    assert await case_of(world.api_key) == csea
+    # An agent may not see CSEA cases, so the link is not shown to one either.
+    assert await case_of(agent_key) is None
+    made = await factory.gql(
+        CREATE_CASE, {"input": {**fields, "caseType": "THREATS"}}, token=world.token
+    )
+    threats = made["data"]["createCase"]["case"]["id"]
+    assert await case_of(agent_key) == threats
+    assert await case_of(world.api_key) == threats  # the most recent link

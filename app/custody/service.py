@@ -1,0 +1,479 @@
+"""Preserving evidence on safety cases and every access to it, each recorded in the chain of
+custody (who, what, when, why, from where) and in the tenant's audit chain.
+
+These functions own their transactions, unlike most services: an access that fails must still
+be on record (a tamper found on download, a refused attempt at hidden evidence), so the record
+is committed on its own before the failure reaches the caller.
+
+Who may do what:
+- CSEA evidence exists only for admins and safeguarding leads (`sees_csea`); to anyone else it,
+  like its case, reads as missing. Their attempt accessed nothing, so it is not a custody entry,
+  but it is an audit entry: a refused attempt at the most sensitive material is worth knowing.
+- Viewers may list evidence and read its metadata, but not download it: the content itself can
+  be harmful material, for the people who work cases, while the record of what exists is what
+  oversight (a viewer's role) needs.
+- Legal holds are a legal decision: admins and safeguarding leads only."""
+
+import base64
+import binascii
+import ipaddress
+import json
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import service as audit
+from app.auth.principal import Principal
+from app.cases.access import require_write, sees_csea
+from app.cases.models import CaseTimelineEntry, CaseType, SafetyCase
+from app.custody.models import (
+    CustodyAction,
+    CustodyEntry,
+    EvidenceItem,
+    EvidenceSource,
+    EvidenceType,
+)
+from app.custody.repository import EvidenceRepository, held_elsewhere
+from app.evidence.store import EvidenceMissing, EvidenceStore, EvidenceTampered
+from app.kit import validation
+from app.kit.actors import Actor
+from app.kit.db import Database
+from app.kit.errors import Forbidden, NotFound, ValidationFailed
+from app.kit.ids import to_global_id
+from app.kit.models import utcnow
+from app.kit.pagination import Page
+from app.tickets.models import ActorKind
+
+T = TypeVar("T")
+SUBJECT = "EvidenceItem"
+REASON_MAX = 1000
+DESCRIPTION_MAX = 2000
+USER_AGENT_MAX = 500
+# type/subtype with optional parameters, as Content-Type carries it.
+CONTENT_TYPE = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+    r"(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\r\n]*\"|[A-Za-z0-9!#$&^_.+-]+))*"
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an access came from, as recorded in custody: the client address (when it is an
+    IP address) and its user agent, cut to a storable length."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+    @classmethod
+    def of(cls, host: str | None, user_agent: str | None) -> "Origin":
+        try:
+            ip = str(ipaddress.ip_address(host)) if host else None
+        except ValueError:
+            ip = None
+        agent = validation.UNSTORABLE.sub("", user_agent or "")[:USER_AGENT_MAX] or None
+        return cls(ip, agent)
+
+
+@dataclass(frozen=True)
+class Upload:
+    case_id: uuid.UUID
+    type: str
+    description: str
+    content_type: str
+    content: bytes
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An item as a caller sees it, with its legal hold as it stands now."""
+
+    item: EvidenceItem
+    legal_hold: bool
+
+
+@dataclass(frozen=True)
+class Listing:
+    page: Page[Evidence]
+    total: int
+
+
+class _Hidden(NotFound):
+    """A CSEA case or item the caller may not see: NOT_FOUND to them, an audit entry to us."""
+
+    def __init__(self, what: str, subject_type: str, subject_id: str) -> None:
+        super().__init__(what)
+        self.subject_type, self.subject_id = subject_type, subject_id
+
+
+def evidence_gid(pk: uuid.UUID) -> str:
+    return to_global_id("EvidenceItem", pk)
+
+
+def preserved_by(kind: str, name: str | None) -> str:
+    """Who preserved an item, as the API document names them: `system` for Haven itself."""
+    return "system" if kind == ActorKind.SYSTEM or not name else name
+
+
+def clean_reason(value: str | None, *, required: bool = True) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            raise ValidationFailed("Give a reason for accessing evidence", field="reason")
+        return None
+    validation.text(value, "reason")
+    cleaned = value.strip()
+    if len(cleaned) > REASON_MAX:
+        raise ValidationFailed(f"reason must be at most {REASON_MAX} characters", field="reason")
+    return cleaned
+
+
+def _description(value: str) -> str:
+    validation.text(value, "description")
+    cleaned = value.strip()
+    if not 1 <= len(cleaned) <= DESCRIPTION_MAX:
+        raise ValidationFailed(
+            f"description must be 1 to {DESCRIPTION_MAX} characters", field="description"
+        )
+    return cleaned
+
+
+def _content_type(value: str) -> str:
+    cleaned = value.strip()
+    if len(cleaned) > 200 or CONTENT_TYPE.fullmatch(cleaned) is None:
+        raise ValidationFailed("contentType must be a media type such as image/png", "contentType")
+    return cleaned
+
+
+def _type(value: str) -> str:
+    if value not in {member.value for member in EvidenceType}:
+        allowed = ", ".join(member.value for member in EvidenceType)
+        raise ValidationFailed(f"type must be one of {allowed}", field="type")
+    return value
+
+
+def decode_content(value: str, max_bytes: int) -> bytes:
+    """Base64 content, bounded before it is decoded (4 characters carry 3 bytes)."""
+    if len(value) > (max_bytes + 2) // 3 * 4 + 4:
+        raise ValidationFailed(f"content must be at most {max_bytes} bytes", field="content")
+    try:
+        content = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed("content must be base64", field="content") from None
+    if not content:
+        raise ValidationFailed("content must not be empty", field="content")
+    if len(content) > max_bytes:
+        raise ValidationFailed(f"content must be at most {max_bytes} bytes", field="content")
+    return content
+
+
+def canonical_json(body: Any) -> bytes:
+    """One byte form for a JSON document, so the same payload always hashes the same."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Custody:
+    """One caller's access to the tenant's evidence, from one place."""
+
+    def __init__(self, db: Database, principal: Principal, origin: Origin) -> None:
+        self.db, self.principal, self.origin = db, principal, origin
+        self.actor = Actor.of(principal)
+
+    # Looking things up as the caller may see them.
+
+    async def _case(self, session: AsyncSession, case_id: uuid.UUID) -> SafetyCase:
+        case = await EvidenceRepository(session, self.principal.tenant_id).case(case_id)
+        if case is None:
+            raise NotFound("Safety case")
+        if case.case_type == CaseType.CSEA and not sees_csea(self.principal.role):
+            raise _Hidden("Safety case", "SafetyCase", to_global_id("SafetyCase", case.id))
+        return case
+
+    async def _item(self, session: AsyncSession, evidence_id: uuid.UUID) -> EvidenceItem:
+        item = await EvidenceRepository(session, self.principal.tenant_id).get(evidence_id)
+        if item is None:
+            raise NotFound("Evidence")
+        case = await EvidenceRepository(session, self.principal.tenant_id).case(item.case_id)
+        hidden = case is not None and case.case_type == CaseType.CSEA
+        if hidden and not sees_csea(self.principal.role):
+            raise _Hidden("Evidence", SUBJECT, evidence_gid(item.id))
+        return item
+
+    async def _run(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`action` in one transaction; a hidden object's refusal is then audited on its own."""
+        try:
+            async with self.db.transaction() as work:
+                return await action(work.session)
+        except _Hidden as hidden:
+            await self._refused(hidden)
+            raise NotFound(hidden.message.removesuffix(" not found")) from None
+
+    async def _refused(self, hidden: _Hidden) -> None:
+        async with self.db.transaction() as work:
+            await audit.record(
+                work.session,
+                self.principal.tenant_id,
+                self.actor,
+                "evidence.access_refused",
+                hidden.subject_type,
+                hidden.subject_id,
+                {"why": "csea", "user_agent": self.origin.user_agent},
+                ip=self.origin.ip,
+            )
+
+    # Recording.
+
+    def _entry(
+        self,
+        session: AsyncSession,
+        case_id: uuid.UUID,
+        item: EvidenceItem | None,
+        action: CustodyAction,
+        reason: str | None,
+    ) -> CustodyEntry:
+        entry = CustodyEntry(
+            tenant_id=self.principal.tenant_id,
+            evidence_id=item.id if item else None,
+            case_id=case_id,
+            action=action,
+            actor_kind=self.actor.kind,
+            actor_id=self.actor.id,
+            actor_name=self.actor.name,
+            reason=reason,
+            ip=self.origin.ip,
+            user_agent=self.origin.user_agent,
+            created_at=utcnow(),
+        )
+        session.add(entry)
+        return entry
+
+    async def _log(
+        self,
+        session: AsyncSession,
+        case_id: uuid.UUID,
+        items: list[EvidenceItem | None],
+        action: CustodyAction,
+        reason: str | None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """A custody entry per item and, last in the transaction, the same in the audit chain."""
+        for item in items:
+            self._entry(session, case_id, item, action, reason)
+        await session.flush()
+        for item in items:
+            await audit.record(
+                session,
+                self.principal.tenant_id,
+                self.actor,
+                f"evidence.{action.value}",
+                SUBJECT if item else "SafetyCase",
+                evidence_gid(item.id) if item else to_global_id("SafetyCase", case_id),
+                {
+                    "case_id": to_global_id("SafetyCase", case_id),
+                    "user_agent": self.origin.user_agent,
+                    **(details or {}),
+                },
+                ip=self.origin.ip,
+                reason=reason,
+            )
+
+    async def _evidence(self, session: AsyncSession, items: list[EvidenceItem]) -> list[Evidence]:
+        holds = await EvidenceRepository(session, self.principal.tenant_id).holds(items)
+        return [Evidence(item, holds[item.id]) for item in items]
+
+    # Preserving.
+
+    async def _preserve(
+        self,
+        session: AsyncSession,
+        store: EvidenceStore,
+        case: SafetyCase,
+        fields: dict[str, Any],
+        content: bytes,
+        reason: str | None,
+    ) -> Evidence:
+        # The bytes are stored before the row is written. Should the transaction then fail, the
+        # stored object stays behind unreferenced: harmless, as it is addressed by its own hash
+        # and a later preservation of the same bytes reuses it.
+        stored = await store.put(content, content_type=fields["content_type"])
+        item = EvidenceItem(
+            tenant_id=self.principal.tenant_id,
+            case_id=case.id,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_key=stored.key,
+            version_id=stored.version_id,
+            retention_mode=stored.retention_mode,
+            retain_until=stored.retain_until,
+            legal_hold=stored.legal_hold,
+            preserved_by_kind=self.actor.kind,
+            preserved_by_id=self.actor.id,
+            preserved_by_name=self.actor.name,
+            preserved_at=utcnow(),
+            **fields,
+        )
+        session.add(item)
+        await session.flush()
+        # The case's own timeline shows the preservation too, as the API document's does.
+        session.add(
+            CaseTimelineEntry(
+                tenant_id=case.tenant_id,
+                case_id=case.id,
+                type="evidence_preserved",
+                actor_kind=self.actor.kind,
+                actor_id=self.actor.id,
+                actor_name=self.actor.name,
+                reason=reason,
+                details={"evidence_id": evidence_gid(item.id), "type": item.type},
+            )
+        )
+        await self._log(
+            session, case.id, [item], CustodyAction.PRESERVED, reason, {"sha256": stored.sha256}
+        )
+        return Evidence(item, item.legal_hold)
+
+    async def preserve_upload(self, store: EvidenceStore, upload: Upload) -> Evidence:
+        require_write(self.principal)
+        fields = {
+            "type": _type(upload.type),
+            "description": _description(upload.description),
+            "content_type": _content_type(upload.content_type),
+            "source": EvidenceSource.UPLOAD,
+        }
+        reason = clean_reason(upload.reason)
+
+        async def action(session: AsyncSession) -> Evidence:
+            case = await self._case(session, upload.case_id)
+            return await self._preserve(session, store, case, fields, upload.content, reason)
+
+        return await self._run(action)
+
+    async def preserve_webhook_event(
+        self, store: EvidenceStore, case_id: uuid.UUID, event_id: str, reason: str | None
+    ) -> Evidence:
+        """The platform event as received, kept as canonical JSON."""
+        require_write(self.principal)
+        validation.text(event_id, "eventId")
+        cleaned = clean_reason(reason)
+
+        async def action(session: AsyncSession) -> Evidence:
+            case = await self._case(session, case_id)
+            receipt = await EvidenceRepository(session, self.principal.tenant_id).receipt(event_id)
+            if receipt is None:
+                raise NotFound("Webhook event")
+            fields = {
+                "type": EvidenceType.WEBHOOK_PAYLOAD,
+                "description": f"Webhook event {receipt.event_id} ({receipt.event_type}) "
+                f"from {receipt.source}"[:DESCRIPTION_MAX],
+                "content_type": "application/json",
+                "source": EvidenceSource.WEBHOOK_EVENT,
+                "source_event_id": receipt.event_id,
+            }
+            content = canonical_json(receipt.body)
+            return await self._preserve(session, store, case, fields, content, cleaned)
+
+        return await self._run(action)
+
+    # Reading.
+
+    async def listing(
+        self, case_id: uuid.UUID, first: int, after: str | None, reason: str | None = None
+    ) -> Listing:
+        """One page of a case's evidence; each item listed is a custody entry (and an empty
+        page one entry for the case), so every look at what exists is on record."""
+        cleaned = clean_reason(reason, required=False)
+
+        async def action(session: AsyncSession) -> Listing:
+            case = await self._case(session, case_id)
+            items = EvidenceRepository(session, self.principal.tenant_id)
+            page = await items.page(case.id, first, after)
+            total = await items.count(case.id)
+            rows = [item for item, _ in page.items]
+            listed: list[EvidenceItem | None] = list(rows) or [None]
+            await self._log(session, case.id, listed, CustodyAction.LISTED, cleaned)
+            evidence = await self._evidence(session, rows)
+            cursors = [cursor for _, cursor in page.items]
+            paired = list(zip(evidence, cursors, strict=True))
+            return Listing(Page(paired, page.has_next_page), total)
+
+        return await self._run(action)
+
+    async def view(self, evidence_id: uuid.UUID, reason: str | None) -> Evidence:
+        cleaned = clean_reason(reason)
+
+        async def action(session: AsyncSession) -> Evidence:
+            item = await self._item(session, evidence_id)
+            await self._log(session, item.case_id, [item], CustodyAction.VIEWED, cleaned)
+            return (await self._evidence(session, [item]))[0]
+
+        return await self._run(action)
+
+    async def download(
+        self, store: EvidenceStore, evidence_id: uuid.UUID, reason: str | None
+    ) -> tuple[EvidenceItem, bytes]:
+        """The item's bytes, verified against its recorded SHA-256. The download is recorded
+        before the bytes are handed over; a failed check is recorded as `tamper_detected`
+        (committed) and then reported as EVIDENCE_TAMPERED."""
+        cleaned = clean_reason(reason)
+
+        async def find(session: AsyncSession) -> EvidenceItem:
+            item = await self._item(session, evidence_id)
+            if not self.principal.can_write:
+                raise Forbidden("Viewers cannot download evidence content")
+            return item
+
+        item = await self._run(find)
+        try:
+            content = await store.get(item.storage_key, item.sha256)
+        except (EvidenceTampered, EvidenceMissing) as failed:
+            # Recorded evidence whose bytes are gone is as much an integrity incident as
+            # changed bytes: both are on record before the caller hears of them.
+            async with self.db.transaction() as work:
+                await self._log(
+                    work.session,
+                    item.case_id,
+                    [item],
+                    CustodyAction.TAMPER_DETECTED,
+                    cleaned,
+                    {"expected": item.sha256, "actual": failed.details.get("actual")},
+                )
+            raise
+        async with self.db.transaction() as work:
+            await self._log(work.session, item.case_id, [item], CustodyAction.DOWNLOADED, cleaned)
+        return item, content
+
+    async def set_legal_hold(
+        self, store: EvidenceStore, evidence_id: uuid.UUID, on: bool, reason: str | None
+    ) -> Evidence:
+        """Put an item under legal hold or release it. The record never changes: the change is a
+        custody entry, applied to the stored object; releasing leaves the object held while
+        another item with the same bytes is still held."""
+        cleaned = clean_reason(reason)
+        if not sees_csea(self.principal.role):
+            raise Forbidden("Only administrators and safeguarding leads can set legal holds")
+
+        async def action(session: AsyncSession) -> Evidence:
+            item = await self._item(session, evidence_id)
+            current = (await self._evidence(session, [item]))[0]
+            if current.legal_hold == on:
+                return current
+            if on:
+                await store.set_legal_hold(item.storage_key, True)
+            elif not await held_elsewhere(session, item):
+                await store.set_legal_hold(item.storage_key, False)
+            change = CustodyAction.LEGAL_HOLD_ON if on else CustodyAction.LEGAL_HOLD_OFF
+            await self._log(session, item.case_id, [item], change, cleaned)
+            return Evidence(item, on)
+
+        return await self._run(action)
+
+    async def custody_of(self, evidence_id: uuid.UUID) -> list[CustodyEntry]:
+        """An item's chain of custody, for admins and safeguarding leads."""
+        if not sees_csea(self.principal.role):
+            raise Forbidden("Only administrators and safeguarding leads can read custody logs")
+        async with self.db.read() as session:
+            item = await self._item(session, evidence_id)
+            return await EvidenceRepository(session, self.principal.tenant_id).custody(item.id)
