@@ -668,6 +668,52 @@ def _evidence_mutations(case_id: str) -> dict[str, tuple[str, dict]]:
     }
 
 
+# Referrals: the service refuses them to agents (and hides CSEA ones), viewers never write.
+REFERRAL_MUTATIONS = [
+    "createReferral",
+    "submitReferralForReview",
+    "returnReferralToDraft",
+    "submitReferral",
+    "acknowledgeReferral",
+    "withdrawReferral",
+]
+ALL_MUTATIONS += REFERRAL_MUTATIONS
+
+
+def _referral_mutations(case_id: str) -> dict[str, tuple[str, dict]]:
+    referral_id = f"ref_{uuid.uuid4()}"
+    return {
+        "createReferral": (
+            "mutation($i: CreateReferralInput!) { createReferral(input: $i) { referral { id } } }",
+            {"caseId": case_id, "type": "POLICE", "urgency": "URGENT", "summary": "Threats"},
+        ),
+        "submitReferralForReview": (
+            "mutation($i: SubmitReferralForReviewInput!) "
+            "{ submitReferralForReview(input: $i) { referral { id } } }",
+            {"id": referral_id},
+        ),
+        "returnReferralToDraft": (
+            "mutation($i: ReturnReferralToDraftInput!) "
+            "{ returnReferralToDraft(input: $i) { referral { id } } }",
+            {"id": referral_id, "reason": "Add dates"},
+        ),
+        "submitReferral": (
+            "mutation($i: SubmitReferralInput!) { submitReferral(input: $i) { referral { id } } }",
+            {"id": referral_id},
+        ),
+        "acknowledgeReferral": (
+            "mutation($i: AcknowledgeReferralInput!) "
+            "{ acknowledgeReferral(input: $i) { referral { id } } }",
+            {"id": referral_id, "referenceNumber": "NCA-1"},
+        ),
+        "withdrawReferral": (
+            "mutation($i: WithdrawReferralInput!) "
+            "{ withdrawReferral(input: $i) { referral { id } } }",
+            {"id": referral_id, "reason": "Error"},
+        ),
+    }
+
+
 def _intake_mutations(form_id: str) -> dict[str, tuple[str, dict]]:
     return {
         "createIntakeForm": (
@@ -770,6 +816,7 @@ async def run_mutation(
         **_intake_mutations(form_id),
         **_case_mutations(world, case_id, gid("tkt", ticket.id)),
         **_evidence_mutations(case_id),
+        **_referral_mutations(case_id),
     }[name]
     return await factory.gql(mutation, {"i": variables}, token=token, api_key=api_key)
 

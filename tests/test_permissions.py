@@ -4,6 +4,7 @@ The meta-tests walk the schema, so a new query or mutation without a permission 
 without a document here to try it with, fails the suite until it is added.
 """
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from app.graphql.schema import Mutation, Query, schema
 from app.tickets.models import Ticket
 from tests.custody.helpers import preserve_by_gql, preserve_input, received_event
 from tests.factories import PASSWORD, Factory, World, error_codes, gid
+from tests.referrals.helpers import waiting_referrals
 
 # The only operations open to callers without credentials. Adding one is a security decision.
 PUBLIC_MUTATIONS = {"login", "refreshToken"}
@@ -60,6 +62,7 @@ class Scene:
     case_id: str = ""
     evidence_id: str = ""
     event_id: str = ""
+    referral_ids: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
@@ -104,6 +107,7 @@ async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
     scene.case_id = case["data"]["createCase"]["case"]["id"]
     scene.evidence_id = await preserve_by_gql(factory, scene.case_id, world.token)
     scene.event_id = await received_event(factory.services, world.tenant.id, ticket.id)
+    scene.referral_ids = await waiting_referrals(factory, world)
     return scene
 
 
@@ -290,6 +294,57 @@ MUTATIONS.update(
     }
 )
 
+# Referrals are made by safeguarding leads and admins, refused to others by the service (to
+# whom a CSEA case's referral is missing rather than forbidden).
+MUTATIONS.update(
+    {
+        "createReferral": (
+            "mutation($input: CreateReferralInput!) "
+            "{ createReferral(input: $input) { referral { id } } }",
+            lambda s: {
+                "input": {
+                    "caseId": s.case_id,
+                    "type": "NCA",
+                    "urgency": "URGENT",
+                    "summary": "Organised fraud against minors",
+                }
+            },
+        ),
+        "submitReferralForReview": (
+            "mutation($input: SubmitReferralForReviewInput!) "
+            "{ submitReferralForReview(input: $input) { referral { status } } }",
+            lambda s: {"input": {"id": s.referral_ids["submitReferralForReview"]}},
+        ),
+        "returnReferralToDraft": (
+            "mutation($input: ReturnReferralToDraftInput!) "
+            "{ returnReferralToDraft(input: $input) { referral { status } } }",
+            lambda s: {
+                "input": {"id": s.referral_ids["returnReferralToDraft"], "reason": "Add dates"}
+            },
+        ),
+        "submitReferral": (
+            "mutation($input: SubmitReferralInput!) "
+            "{ submitReferral(input: $input) { referral { status } } }",
+            lambda s: {"input": {"id": s.referral_ids["submitReferral"]}},
+        ),
+        "acknowledgeReferral": (
+            "mutation($input: AcknowledgeReferralInput!) "
+            "{ acknowledgeReferral(input: $input) { referral { status } } }",
+            lambda s: {
+                "input": {
+                    "id": s.referral_ids["acknowledgeReferral"],
+                    "referenceNumber": "NCA-2026-04-0042",
+                }
+            },
+        ),
+        "withdrawReferral": (
+            "mutation($input: WithdrawReferralInput!) "
+            "{ withdrawReferral(input: $input) { referral { status } } }",
+            lambda s: {"input": {"id": s.referral_ids["withdrawReferral"], "reason": "Error"}},
+        ),
+    }
+)
+
 # A minimal valid document per Query field.
 QUERIES: dict[str, Operation] = {
     "node": ("query($id: ID!) { node(id: $id) { id } }", lambda s: {"id": gid("tkt", s.ticket.id)}),
@@ -336,6 +391,11 @@ QUERIES.update(
         "evidenceItem": (
             'query($id: ID!) { evidenceItem(id: $id, reason: "Review") { id } }',
             lambda s: {"id": s.evidence_id},
+        ),
+        "referrals": ("query { referrals { totalCount } }", lambda s: {}),
+        "referral": (
+            "query($id: ID!) { referral(id: $id) { id status } }",
+            lambda s: {"id": s.referral_ids["acknowledgeReferral"]},
         ),
     }
 )

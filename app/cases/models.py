@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -59,6 +60,16 @@ class ReferralStatus(StrEnum):
     PENDING_REVIEW = "pending_review"
     SUBMITTED = "submitted"
     ACKNOWLEDGED = "acknowledged"
+    WITHDRAWN = "withdrawn"
+
+
+# A case has at most one of these at a time; a withdrawn referral frees it for a new one.
+ACTIVE_REFERRAL = (
+    ReferralStatus.DRAFT,
+    ReferralStatus.PENDING_REVIEW,
+    ReferralStatus.SUBMITTED,
+    ReferralStatus.ACKNOWLEDGED,
+)
 
 
 class SafetyCase(RecordMixin, Base):
@@ -165,6 +176,16 @@ class Referral(RecordMixin, Base):
         check_in("urgency", ReferralUrgency),
         check_in("status", ReferralStatus),
         Index("ix_referrals_case", "tenant_id", "case_id"),
+        Index(
+            "uq_referrals_active_case",
+            "tenant_id",
+            "case_id",
+            unique=True,
+            postgresql_where=text(
+                "status IN ('draft', 'pending_review', 'submitted', 'acknowledged')"
+            ),
+        ),
+        Index("ix_referrals_tenant_created", "tenant_id", "created_at", "id"),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
@@ -174,6 +195,44 @@ class Referral(RecordMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reference_number: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str | None] = mapped_column(Text)
+    # Who the authority should contact, when not the submitting person.
+    contact_details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_by_kind: Mapped[str | None] = mapped_column(String(20))
+    created_by_id: Mapped[uuid.UUID | None]
+    created_by_name: Mapped[str | None] = mapped_column(String(200))
+    submitted_by_kind: Mapped[str | None] = mapped_column(String(20))
+    submitted_by_id: Mapped[uuid.UUID | None]
+    submitted_by_name: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The report as submitted, frozen with the referral (`app.referrals.nca`).
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class ReferralEvidence(Base):
+    """An evidence item carried by a referral; fixed once the referral is submitted."""
+
+    __tablename__ = "referral_evidence"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "referral_id"],
+            ["referrals.tenant_id", "referrals.id"],
+            name="fk_referral_evidence_referral",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "evidence_id"],
+            ["evidence_items.tenant_id", "evidence_items.id"],
+            name="fk_referral_evidence_item",
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    referral_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    evidence_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
 
 
 class CaseSlaPolicy(Base):

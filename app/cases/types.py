@@ -12,15 +12,12 @@ from app.cases.models import (
     CaseStatus,
     CaseTimelineEntry,
     CaseType,
-    Referral,
-    ReferralStatus,
-    ReferralUrgency,
     SafetyCase,
 )
-from app.cases.models import ReferralType as ReferralKind
 from app.graphql.relay import Node
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
+from app.referrals.types import ReferralType
 from app.tickets.models import ActorKind, Priority
 from app.tickets.types import TicketType
 
@@ -29,9 +26,6 @@ if TYPE_CHECKING:
 
 strawberry.enum(CaseType, name="CaseType", description="What kind of harm a case is about.")
 strawberry.enum(CaseStatus, name="CaseStatus", description="Where a case is in its workflow.")
-strawberry.enum(ReferralKind, name="ReferralType", description="Who a referral goes to.")
-strawberry.enum(ReferralUrgency, name="ReferralUrgency", description="How urgent a referral is.")
-strawberry.enum(ReferralStatus, name="ReferralStatus", description="Where a referral is.")
 
 UserRef = Annotated["UserType", strawberry.lazy("app.auth.types")]
 
@@ -55,29 +49,6 @@ class CaseTimelineEntryType:
             actor_name=row.actor_name,
             reason=row.reason,
             details=cast(JSON, row.details),
-            created_at=row.created_at,
-        )
-
-
-@strawberry.type(name="Referral", description="A case reported to an outside authority.")
-class CaseReferralType:
-    id: strawberry.ID = strawberry.field(description="Global id (`ref_<uuid>`).")
-    type: ReferralKind = strawberry.field(description="Who it goes to.")
-    urgency: ReferralUrgency = strawberry.field(description="How urgent it is.")
-    status: ReferralStatus = strawberry.field(description="Where it is.")
-    submitted_at: datetime | None = strawberry.field(description="When it was submitted.")
-    reference_number: str | None = strawberry.field(description="The authority's reference.")
-    created_at: datetime = strawberry.field(description="When it was drafted.")
-
-    @classmethod
-    def from_row(cls, row: Referral) -> "CaseReferralType":
-        return cls(
-            id=strawberry.ID(to_global_id("Referral", row.id)),
-            type=ReferralKind(row.type),
-            urgency=ReferralUrgency(row.urgency),
-            status=ReferralStatus(row.status),
-            submitted_at=row.submitted_at,
-            reference_number=row.reference_number,
             created_at=row.created_at,
         )
 
@@ -145,9 +116,9 @@ class SafetyCaseType(Node):
         return [CaseTimelineEntryType.from_row(row) for row in rows]
 
     @strawberry.field(description="The latest referral of the case, if one was made.")
-    async def referral(self, info: Info) -> CaseReferralType | None:
+    async def referral(self, info: Info) -> ReferralType | None:
         rows = await info.context.loaders.case_referrals.load(self.pk)
-        return CaseReferralType.from_row(rows[-1]) if rows else None
+        return ReferralType.from_row(rows[-1]) if rows else None
 
 
 def visible_case(info: Info, row: SafetyCase | None) -> SafetyCaseType | None:

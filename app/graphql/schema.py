@@ -38,6 +38,8 @@ from app.intake.resolvers import IntakeMutations, IntakeQueries
 from app.kit.settings import Settings
 from app.realtime.resolvers import RealtimeSubscriptions
 from app.realtime.types import LONG, Long
+from app.referrals.resolvers import ReferralMutations, ReferralQueries
+from app.referrals.types import ReferralType
 from app.tickets.resolvers import TicketMutations, TicketQueries
 from app.tickets.types import TicketType
 from app.widgets.resolvers import WidgetMutations, WidgetQueries
@@ -80,6 +82,7 @@ Query = merge_types(
         AuditQueries,
         CaseQueries,
         EvidenceQueries,
+        ReferralQueries,
     ),
 )
 Mutation = merge_types(
@@ -94,6 +97,7 @@ Mutation = merge_types(
         ConnectorMutations,
         CaseMutations,
         EvidenceMutations,
+        ReferralMutations,
     ),
 )
 Subscription = merge_types("Subscription", (RealtimeSubscriptions, CaseSubscriptions))
@@ -108,6 +112,7 @@ NODE_TYPES = [
     InboundMappingType,
     OutboundActionType,
     SafetyCaseType,
+    ReferralType,
 ]
 
 

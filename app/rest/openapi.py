@@ -14,6 +14,7 @@ from app.rest.openapi_cases import CASE_SCHEMAS, case_paths
 from app.rest.openapi_connectors import CONNECTOR_SCHEMAS, connector_paths
 from app.rest.openapi_evidence import EVIDENCE_SCHEMAS, evidence_paths
 from app.rest.openapi_public import PUBLIC_SCHEMAS, public_paths
+from app.rest.openapi_referrals import REFERRAL_SCHEMAS, referral_paths
 from app.rest.openapi_schemas import (
     API_TICKET_SCHEMAS,
     ERROR_SCHEMAS,
@@ -31,6 +32,7 @@ TAGS = [
     ("tickets", "Reading the tenant's tickets"),
     ("cases", "Safety cases and their workflow"),
     ("evidence", "Evidence preserved on cases, and its chain of custody"),
+    ("referrals", "Referrals of cases to authorities, and their export"),
     ("webhooks", "Signed events from the tenant's platforms"),
     ("connectors", "Platforms that send events and receive actions"),
     ("reports", "The embeddable report widget"),
@@ -53,6 +55,7 @@ def document() -> dict[str, Any]:
             **ticket_paths(),
             **case_paths(),
             **evidence_paths(),
+            **referral_paths(),
             **webhook_paths(),
             **connector_paths(),
             **public_paths(),
@@ -64,6 +67,7 @@ def document() -> dict[str, Any]:
                 **API_TICKET_SCHEMAS,
                 **CASE_SCHEMAS,
                 **EVIDENCE_SCHEMAS,
+                **REFERRAL_SCHEMAS,
                 **WEBHOOK_SCHEMAS,
                 **CONNECTOR_SCHEMAS,
                 **PUBLIC_SCHEMAS,

@@ -20,6 +20,7 @@ from app.intake.routes import intake_routes
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
 from app.ratelimit.limiter import Limiter, make_storage
+from app.referrals.rest import referral_routes
 from app.rest.api_tickets import api_ticket_routes
 from app.rest.openapi import openapi_routes
 from app.rest.tickets import v1_routes
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *api_ticket_routes(),
             *case_routes(),
             *evidence_routes(),
+            *referral_routes(),
             *intake_routes(),
             *widget_routes(),
             *webhook_routes(),
