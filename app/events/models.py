@@ -23,6 +23,7 @@ class EventType(StrEnum):
     CASE_ASSIGNED = "case_assigned"
     CASE_PRIORITY_CHANGED = "case_priority_changed"
     TICKET_LINKED = "ticket_linked"
+    REFERRAL_CHANGED = "referral_changed"
 
 
 class Event(Base):

@@ -28,6 +28,7 @@ class LiveEventKind(StrEnum):
     CASE_ASSIGNED = "case_assigned"
     CASE_PRIORITY_CHANGED = "case_priority_changed"
     TICKET_LINKED = "ticket_linked"
+    REFERRAL_CHANGED = "referral_changed"
     RESYNC_REQUIRED = "resync_required"
 
 

@@ -16,6 +16,7 @@ from app.audit import service as audit
 from app.auth.principal import Principal
 from app.auth.repository import UserRepository
 from app.cases.access import sees_csea
+from app.cases.events import case_event
 from app.cases.models import (
     CaseStatus,
     CaseTimelineEntry,
@@ -31,6 +32,7 @@ from app.cases.service import cases_of
 from app.cases.states import CaseClosed
 from app.custody.models import EvidenceItem
 from app.custody.repository import EvidenceRepository
+from app.events.models import EventType
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.errors import Conflict, Forbidden, HavenError, NotFound, ValidationFailed
@@ -173,6 +175,7 @@ async def create_referral(
         "evidence_count": count,
     }
     _note(session, case, "referral_created", actor, details)
+    await case_event(session, EventType.REFERRAL_CHANGED, case, actor, {"referral": details})
     await session.flush()
     await _audit(session, referral, actor, "referral.created", details)
     return referral, count
@@ -302,6 +305,8 @@ async def move(
     if reference is not None:
         details["reference_number"] = reference
     _note(session, case, TIMELINE[step], actor, details, cleaned)
+    # Whoever watches the case sees the referral move, as they see the case move.
+    await case_event(session, EventType.REFERRAL_CHANGED, case, actor, {"referral": details})
     await session.flush()
     await _audit(session, referral, actor, TIMELINE[step].replace("_", ".", 1), details, cleaned)
     return referral

@@ -8,10 +8,12 @@ import pytest
 from app.auth.models import Role
 from app.cases import service
 from app.cases.models import CaseStatus, CaseType, SafetyCase
+from app.referrals.states import Step
 from app.services import Services
 from tests.cases.helpers import open_case, principal_of
 from tests.factories import Factory, World, gid
 from tests.realtime.conftest import GraphQLWS, live_server, subscribed
+from tests.referrals.helpers import build_scene, create, step
 
 __all__ = ["live_server"]  # the real server these tests talk to, shared with tests.realtime
 
@@ -124,3 +126,20 @@ async def test_another_tenants_queue_stays_silent(
         assert await ws.silent(op)
         await open_case(services, theirs.admin, subject="Their own")
         assert (await ws.event(op))["safetyCase"]["subject"] == "Their own"
+
+
+async def test_a_referral_moving_is_seen_live_on_its_case(
+    live_server: str, factory: Factory, services: Services
+) -> None:
+    scene = await build_scene(factory, services)
+    lead = await factory.token(scene.people["safeguarding_lead"])
+    async with GraphQLWS.open(live_server, {"token": lead}) as ws:
+        op = await ws.subscribe(ONE, {"case": gid("cas", scene.csea.id)})
+        await subscribed(services.hub, scene.world.tenant.id, 1)
+        referral, _ = await create(services, scene.people["safeguarding_lead"], scene.csea)
+        await step(services, scene.people["safeguarding_lead"], referral, Step.SUBMIT_FOR_REVIEW)
+        seen = await ws.events(op, 2)
+    assert [event["kind"] for event in seen] == ["REFERRAL_CHANGED", "REFERRAL_CHANGED"]
+    created, reviewed = (event["changes"]["referral"] for event in seen)
+    assert created["referral_id"] == reviewed["referral_id"] == gid("ref", referral.id)
+    assert (reviewed["from"], reviewed["to"]) == ("draft", "pending_review")
