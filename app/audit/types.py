@@ -8,7 +8,7 @@ from app.audit.models import AuditEntry
 from app.audit.service import ChainReport, Problem
 from app.kit.ids import to_global_id
 from app.realtime.types import Long
-from app.tickets.models import ActorKind
+from app.tickets.types import ActorKind  # registered there as the GraphQL enum
 
 strawberry.enum(
     Problem,

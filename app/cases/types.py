@@ -14,12 +14,17 @@ from app.cases.models import (
     CaseType,
     SafetyCase,
 )
-from app.graphql.relay import Node
+from app.custody.resolvers import case_evidence
+from app.custody.types import EvidenceItemType
+from app.graphql.relay import Connection, Node
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
 from app.referrals.types import ReferralType
-from app.tickets.models import ActorKind, Priority
-from app.tickets.types import TicketType
+from app.tickets.models import Priority
+from app.tickets.types import (
+    ActorKind,  # registered there as the GraphQL enum
+    TicketType,
+)
 
 if TYPE_CHECKING:
     from app.auth.types import UserType
@@ -114,6 +119,19 @@ class SafetyCaseType(Node):
     async def timeline(self, info: Info) -> list[CaseTimelineEntryType]:
         rows = await info.context.loaders.case_timeline.load(self.pk)
         return [CaseTimelineEntryType.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The case's evidence, oldest first. Listing it is recorded in each item's "
+        "chain of custody, with the reason given."
+    )
+    async def evidence(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        reason: str | None = None,
+    ) -> Connection[EvidenceItemType]:
+        return await case_evidence(info, self.pk, first, after, reason)
 
     @strawberry.field(description="The latest referral of the case, if one was made.")
     async def referral(self, info: Info) -> ReferralType | None:

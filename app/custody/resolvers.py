@@ -1,6 +1,8 @@
 """Evidence queries and mutations. There is no mutation that changes or removes evidence; the
 content itself is downloaded over REST (GET /api/v1/evidence/{id}/content), as bytes."""
 
+import uuid
+
 import strawberry
 from strawberry.types import Info
 
@@ -23,6 +25,18 @@ def _custody(info: Info) -> Custody:
     return Custody(info.context.services.db, info.context.require(), origin_of(info))
 
 
+async def case_evidence(
+    info: Info, case_id: uuid.UUID, first: int | None, after: str | None, reason: str | None
+) -> Connection[EvidenceItemType]:
+    """One page of a case's evidence, each listed item recorded in its chain of custody."""
+    listing = await _custody(info).listing(case_id, page_size(first), after, reason)
+
+    async def counter() -> int:
+        return listing.total
+
+    return Connection.of(listing.page, EvidenceItemType.of, counter)
+
+
 @strawberry.type
 class EvidenceQueries:
     @strawberry.field(
@@ -38,13 +52,9 @@ class EvidenceQueries:
         after: str | None = None,
         reason: str | None = None,
     ) -> Connection[EvidenceItemType]:
-        pk, size = expect_global_id(case_id, "SafetyCase"), page_size(first)
-        listing = await _custody(info).listing(pk, size, after, reason)
-
-        async def counter() -> int:
-            return listing.total
-
-        return Connection.of(listing.page, EvidenceItemType.of, counter)
+        return await case_evidence(
+            info, expect_global_id(case_id, "SafetyCase"), first, after, reason
+        )
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],

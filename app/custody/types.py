@@ -9,7 +9,10 @@ from strawberry.types import Info
 from app.custody.models import CustodyAction, CustodyEntry, EvidenceSource, EvidenceType
 from app.custody.service import Custody, Evidence, Origin, preserved_by
 from app.kit.ids import to_global_id
-from app.tickets.models import ActorKind
+
+# The GraphQL ActorKind enum is registered where tickets define it; importing it from there
+# keeps one definition whichever module loads first.
+from app.tickets.types import ActorKind
 
 strawberry.enum(EvidenceType, name="EvidenceType", description="What a piece of evidence is.")
 strawberry.enum(

@@ -37,3 +37,23 @@ async def test_case_views_count_and_list_evidence_on_the_record(
     logged = (await custody_rows(services, scene.world.tenant.id))[before:]
     assert [entry.action for entry in logged] == [CustodyAction.LISTED] * 2
     assert {entry.user_agent for entry in logged} == {"Case-Viewer/2.0"}
+
+
+CASE_EVIDENCE = """query($id: ID!) {
+  case(id: $id) { evidence(reason: "Reviewing the case") { totalCount edges { node { id } } } }
+}"""
+
+
+async def test_a_cases_evidence_in_graphql_is_listed_on_the_record(
+    factory: Factory, services: Services
+) -> None:
+    scene = await build_scene(factory, services)
+    made = await scene.custody(services).preserve_upload(services.evidence, upload(scene.case))
+    before = len(await custody_rows(services, scene.world.tenant.id))
+    body = await factory.gql(
+        CASE_EVIDENCE, {"id": gid("cas", scene.case.id)}, token=scene.world.token
+    )
+    evidence = body["data"]["case"]["evidence"]
+    assert evidence == {"totalCount": 1, "edges": [{"node": {"id": gid("evi", made.item.id)}}]}
+    (logged,) = (await custody_rows(services, scene.world.tenant.id))[before:]
+    assert (logged.action, logged.reason) == (CustodyAction.LISTED, "Reviewing the case")
