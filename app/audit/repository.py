@@ -49,10 +49,9 @@ class AuditRepository:
             .execution_options(populate_existing=True)
         )
 
-    async def append(self, head: AuditHead, entry: AuditEntry) -> None:
-        """Add the entry and move the head, locked by `lock_head`, on to it."""
-        self.session.add(entry)
-        head.seq, head.hash = entry.seq, entry.hash
+    async def append(self, head: AuditHead, entries: list[AuditEntry]) -> None:
+        """Add the entries, with the head (locked by `lock_head`) already moved on to the last."""
+        self.session.add_all(entries)
         await self.session.flush()
 
     async def head(self) -> AuditHead | None:

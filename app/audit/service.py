@@ -36,6 +36,16 @@ def _ip(value: str | None) -> str | None:
         raise ValidationFailed("ip is not an IP address", field="ip") from None
 
 
+@dataclass(frozen=True)
+class Happening:
+    """One thing to record: what was done, to what, with which details."""
+
+    action: str
+    subject_type: str
+    subject_id: str | None
+    details: dict[str, Any] | None = None
+
+
 async def record(
     session: AsyncSession,
     tenant_id: uuid.UUID,
@@ -55,27 +65,49 @@ async def record(
     it after the transaction's other writes: the lock is then held briefly, and always taken
     last, so it cannot deadlock with locks on the caller's rows. `details` holds strings,
     integers, booleans, null, arrays and objects (no fractions)."""
-    if details is not None and not isinstance(details, dict):
-        raise ValidationFailed("details must be a JSON object", field="details")
-    entry = AuditEntry(
-        tenant_id=tenant_id,
-        occurred_at=utcnow(),
-        actor_kind=ActorKind(actor.kind).value,
-        actor_id=actor.id,
-        actor_name=storable_text(actor.name, "actor"),
-        action=_label(action, "action"),
-        subject_type=_label(subject_type, "subject_type"),
-        subject_id=storable_text(subject_id, "subject_id"),
-        details=storable_details(details or {}),
-        ip=_ip(ip),
-        reason=storable_text(reason, "reason"),
-    )
+    happened = Happening(action, subject_type, subject_id, details)
+    (entry,) = await record_all(session, tenant_id, actor, [happened], ip=ip, reason=reason)
+    return entry
+
+
+async def record_all(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    happenings: list[Happening],
+    *,
+    ip: str | None = None,
+    reason: str | None = None,
+) -> list[AuditEntry]:
+    """Several entries by one actor, chained in order under one lock of the head and written
+    in one flush (a page of listed evidence is one call, not one per item)."""
+    entries = []
+    for happened in happenings:
+        if happened.details is not None and not isinstance(happened.details, dict):
+            raise ValidationFailed("details must be a JSON object", field="details")
+        entries.append(
+            AuditEntry(
+                tenant_id=tenant_id,
+                occurred_at=utcnow(),
+                actor_kind=ActorKind(actor.kind).value,
+                actor_id=actor.id,
+                actor_name=storable_text(actor.name, "actor"),
+                action=_label(happened.action, "action"),
+                subject_type=_label(happened.subject_type, "subject_type"),
+                subject_id=storable_text(happened.subject_id, "subject_id"),
+                details=storable_details(happened.details or {}),
+                ip=_ip(ip),
+                reason=storable_text(reason, "reason"),
+            )
+        )
     chain = AuditRepository(session, tenant_id)
     head = await chain.lock_head()
-    entry.seq, entry.prev_hash = head.seq + 1, head.hash
-    entry.hash = entry_hash(entry)
-    await chain.append(head, entry)
-    return entry
+    for entry in entries:
+        entry.seq, entry.prev_hash = head.seq + 1, head.hash
+        entry.hash = entry_hash(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+    await chain.append(head, entries)
+    return entries
 
 
 class Problem(StrEnum):

@@ -19,7 +19,7 @@ from app.custody.views import case_evidence
 from app.kit.errors import NotFound
 from app.kit.pagination import MAX_PAGE
 from app.rest.envelope import endpoint, invalid, json_object
-from app.rest.params import caller, choice, limit, path_pk
+from app.rest.params import caller, choice, limit, list_body, path_pk
 from app.services import Services
 
 
@@ -67,9 +67,7 @@ async def list_cases(request: Request) -> Response:
         views.summary(case, tickets[case.id], referrals.get(case.id), counts[case.id])
         for case in rows
     ]
-    following = page.items[-1][1] if page.has_next_page else None
-    pagination = {"cursor": following, "has_more": page.has_next_page, "total": total}
-    return JSONResponse({"data": data, "pagination": pagination})
+    return JSONResponse(list_body(data, page, total))
 
 
 @endpoint

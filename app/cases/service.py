@@ -61,7 +61,7 @@ def case_gid(case: SafetyCase) -> str:
     return to_global_id("SafetyCase", case.id)
 
 
-def _note(
+def timeline_note(
     session: AsyncSession,
     case: SafetyCase,
     type: str,
@@ -69,6 +69,8 @@ def _note(
     details: dict[str, Any],
     reason: str | None = None,
 ) -> None:
+    """Add an entry to the case's timeline, in the caller's transaction (referrals and
+    evidence write theirs here too)."""
     session.add(
         CaseTimelineEntry(
             tenant_id=case.tenant_id,
@@ -169,7 +171,7 @@ async def create_case(session: AsyncSession, principal: Principal, draft: NewCas
         "ticket_ids": [to_global_id("Ticket", ticket_id) for ticket_id in ticket_ids],
         "assignee_id": to_global_id("User", assignee_id) if assignee_id else None,
     }
-    _note(session, case, "case_created", actor, details)
+    timeline_note(session, case, "case_created", actor, details)
     await session.flush()
     await case_event(session, EventType.CASE_CREATED, case, actor)
     await _audit(session, case, actor, "case.created", details)
@@ -194,7 +196,7 @@ async def transition_case(
     case.status = step.target
     case.closed_at = utcnow() if step.target == CaseStatus.CLOSED else None
     actor, change = Actor.of(principal), {"from": step.source.value, "to": step.target.value}
-    _note(session, case, "status_changed", actor, change, step.reason)
+    timeline_note(session, case, "status_changed", actor, change, step.reason)
     await session.flush()
     status_change = {"status": {"old": step.source.value, "new": step.target.value}}
     await case_event(session, EventType.CASE_STATUS_CHANGED, case, actor, status_change)
@@ -227,7 +229,7 @@ async def assign_case(
         "old": to_global_id("User", old) if old else None,
         "new": to_global_id("User", new) if new else None,
     }
-    _note(session, case, "assigned", actor, {"assignee_id": change}, cleaned)
+    timeline_note(session, case, "assigned", actor, {"assignee_id": change}, cleaned)
     await session.flush()
     await case_event(session, EventType.CASE_ASSIGNED, case, actor, {"assignee_id": change})
     await _audit(session, case, actor, "case.assigned", {"assignee_id": change}, cleaned)
@@ -248,7 +250,7 @@ async def link_ticket(
     session.add(CaseTicket(tenant_id=case.tenant_id, case_id=case.id, ticket_id=ticket_id))
     case.updated_at = utcnow()
     actor, details = Actor.of(principal), {"ticket_id": to_global_id("Ticket", ticket_id)}
-    _note(session, case, "ticket_linked", actor, details)
+    timeline_note(session, case, "ticket_linked", actor, details)
     await session.flush()
     await case_event(session, EventType.TICKET_LINKED, case, actor, details)
     await _audit(session, case, actor, "case.ticket_linked", details)
@@ -277,7 +279,7 @@ async def set_priority(
     actor = Actor.of(principal)
     change = {"priority": {"old": old, "new": priority.value}}
     details = {**change, "sla_deadline": case.sla_deadline.isoformat()}
-    _note(session, case, "priority_changed", actor, details, cleaned)
+    timeline_note(session, case, "priority_changed", actor, details, cleaned)
     await session.flush()
     await case_event(session, EventType.CASE_PRIORITY_CHANGED, case, actor, change)
     await _audit(session, case, actor, "case.priority_changed", details, cleaned)

@@ -15,7 +15,7 @@ from app.connectors.models import ConnectorStatus
 from app.connectors.repository import ConnectorRepository
 from app.kit.errors import Forbidden
 from app.rest.envelope import bounded_body, endpoint, invalid, json_object, parse_object
-from app.rest.params import caller, choice, limit, path_pk
+from app.rest.params import caller, choice, limit, list_body, path_pk
 from app.services import Services
 
 MAX_GRACE_SECONDS = int(service.MAX_GRACE.total_seconds())
@@ -62,10 +62,8 @@ async def list_connectors(request: Request) -> Response:
         rows = [connector for connector, _ in page.items]
         counts = await connectors.counts([connector.id for connector in rows])
         total = await connectors.count(status)
-    following = page.items[-1][1] if page.has_next_page else None
     data = [views.summary(row, counts[row.id], services.settings) for row in rows]
-    pagination = {"cursor": following, "has_more": page.has_next_page, "total": total}
-    return JSONResponse({"data": data, "pagination": pagination})
+    return JSONResponse(list_body(data, page, total))
 
 
 @endpoint

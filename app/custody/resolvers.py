@@ -6,7 +6,8 @@ import uuid
 import strawberry
 from strawberry.types import Info
 
-from app.custody.service import Custody, Upload, decode_content
+from app.custody.inputs import Upload, decode_content
+from app.custody.service import Custody
 from app.custody.types import (
     EvidenceItemType,
     EvidencePayload,

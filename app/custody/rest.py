@@ -9,10 +9,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.auth.principal import Principal
-from app.custody.service import Custody, Origin
+from app.custody.inputs import Origin
+from app.custody.service import Custody
 from app.custody.views import evidence_item
 from app.rest.envelope import endpoint, invalid
-from app.rest.params import caller, limit, path_pk
+from app.rest.params import caller, limit, list_body, path_pk
 from app.services import Services
 
 
@@ -37,15 +38,8 @@ async def list_evidence(request: Request) -> Response:
     case_id = path_pk(raw_case, "SafetyCase", "Safety case")
     size, cursor = limit(params), params.get("cursor")
     listing = await custody.listing(case_id, size, cursor, params.get("reason"))
-    page = listing.page
-    pagination = {
-        "cursor": page.items[-1][1] if page.has_next_page else None,
-        "has_more": page.has_next_page,
-        "total": listing.total,
-    }
-    return JSONResponse(
-        {"data": [evidence_item(e) for e, _ in page.items], "pagination": pagination}
-    )
+    data = [evidence_item(e) for e, _ in listing.page.items]
+    return JSONResponse(list_body(data, listing.page, listing.total))
 
 
 @endpoint

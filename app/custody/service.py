@@ -14,14 +14,8 @@ Who may do what:
   oversight (a viewer's role) needs.
 - Legal holds are a legal decision: admins and safeguarding leads only."""
 
-import base64
-import binascii
-import ipaddress
-import json
-import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +23,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.auth.principal import Principal
 from app.cases.access import require_write, sees_csea
-from app.cases.models import CaseTimelineEntry, CaseType, SafetyCase
+from app.cases.models import CaseType, SafetyCase
+from app.cases.service import timeline_note
+from app.custody.inputs import (
+    DESCRIPTION_MAX,
+    Evidence,
+    Hidden,
+    Listing,
+    Origin,
+    Upload,
+    canonical_json,
+    clean_content_type,
+    clean_description,
+    clean_reason,
+    clean_type,
+    evidence_gid,
+)
 from app.custody.models import (
     CustodyAction,
     CustodyEntry,
@@ -42,137 +51,13 @@ from app.evidence.store import EvidenceMissing, EvidenceStore, EvidenceTampered
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.db import Database
-from app.kit.errors import Forbidden, NotFound, ValidationFailed
+from app.kit.errors import Forbidden, NotFound
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
 from app.kit.pagination import Page
-from app.tickets.models import ActorKind
 
 T = TypeVar("T")
 SUBJECT = "EvidenceItem"
-REASON_MAX = 1000
-DESCRIPTION_MAX = 2000
-USER_AGENT_MAX = 500
-# type/subtype with optional parameters, as Content-Type carries it.
-CONTENT_TYPE = re.compile(
-    r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
-    r"(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(\"[^\"\\\r\n]*\"|[A-Za-z0-9!#$&^_.+-]+))*"
-)
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where an access came from, as recorded in custody: the client address (when it is an
-    IP address) and its user agent, cut to a storable length."""
-
-    ip: str | None = None
-    user_agent: str | None = None
-
-    @classmethod
-    def of(cls, host: str | None, user_agent: str | None) -> "Origin":
-        try:
-            ip = str(ipaddress.ip_address(host)) if host else None
-        except ValueError:
-            ip = None
-        agent = validation.UNSTORABLE.sub("", user_agent or "")[:USER_AGENT_MAX] or None
-        return cls(ip, agent)
-
-
-@dataclass(frozen=True)
-class Upload:
-    case_id: uuid.UUID
-    type: str
-    description: str
-    content_type: str
-    content: bytes
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """An item as a caller sees it, with its legal hold as it stands now."""
-
-    item: EvidenceItem
-    legal_hold: bool
-
-
-@dataclass(frozen=True)
-class Listing:
-    page: Page[Evidence]
-    total: int
-
-
-class _Hidden(NotFound):
-    """A CSEA case or item the caller may not see: NOT_FOUND to them, an audit entry to us."""
-
-    def __init__(self, what: str, subject_type: str, subject_id: str) -> None:
-        super().__init__(what)
-        self.subject_type, self.subject_id = subject_type, subject_id
-
-
-def evidence_gid(pk: uuid.UUID) -> str:
-    return to_global_id("EvidenceItem", pk)
-
-
-def preserved_by(kind: str, name: str | None) -> str:
-    """Who preserved an item, as the API document names them: `system` for Haven itself."""
-    return "system" if kind == ActorKind.SYSTEM or not name else name
-
-
-def clean_reason(value: str | None, *, required: bool = True) -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise ValidationFailed("Give a reason for accessing evidence", field="reason")
-        return None
-    validation.text(value, "reason")
-    cleaned = value.strip()
-    if len(cleaned) > REASON_MAX:
-        raise ValidationFailed(f"reason must be at most {REASON_MAX} characters", field="reason")
-    return cleaned
-
-
-def _description(value: str) -> str:
-    validation.text(value, "description")
-    cleaned = value.strip()
-    if not 1 <= len(cleaned) <= DESCRIPTION_MAX:
-        raise ValidationFailed(
-            f"description must be 1 to {DESCRIPTION_MAX} characters", field="description"
-        )
-    return cleaned
-
-
-def _content_type(value: str) -> str:
-    cleaned = value.strip()
-    if len(cleaned) > 200 or CONTENT_TYPE.fullmatch(cleaned) is None:
-        raise ValidationFailed("contentType must be a media type such as image/png", "contentType")
-    return cleaned
-
-
-def _type(value: str) -> str:
-    if value not in {member.value for member in EvidenceType}:
-        allowed = ", ".join(member.value for member in EvidenceType)
-        raise ValidationFailed(f"type must be one of {allowed}", field="type")
-    return value
-
-
-def decode_content(value: str, max_bytes: int) -> bytes:
-    """Base64 content, bounded before it is decoded (4 characters carry 3 bytes)."""
-    if len(value) > (max_bytes + 2) // 3 * 4 + 4:
-        raise ValidationFailed(f"content must be at most {max_bytes} bytes", field="content")
-    try:
-        content = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed("content must be base64", field="content") from None
-    if not content:
-        raise ValidationFailed("content must not be empty", field="content")
-    if len(content) > max_bytes:
-        raise ValidationFailed(f"content must be at most {max_bytes} bytes", field="content")
-    return content
-
-
-def canonical_json(body: Any) -> bytes:
-    """One byte form for a JSON document, so the same payload always hashes the same."""
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class Custody:
@@ -189,7 +74,7 @@ class Custody:
         if case is None:
             raise NotFound("Safety case")
         if case.case_type == CaseType.CSEA and not sees_csea(self.principal.role):
-            raise _Hidden("Safety case", "SafetyCase", to_global_id("SafetyCase", case.id))
+            raise Hidden("Safety case", "SafetyCase", to_global_id("SafetyCase", case.id))
         return case
 
     async def _item(self, session: AsyncSession, evidence_id: uuid.UUID) -> EvidenceItem:
@@ -199,7 +84,7 @@ class Custody:
         case = await EvidenceRepository(session, self.principal.tenant_id).case(item.case_id)
         hidden = case is not None and case.case_type == CaseType.CSEA
         if hidden and not sees_csea(self.principal.role):
-            raise _Hidden("Evidence", SUBJECT, evidence_gid(item.id))
+            raise Hidden("Evidence", SUBJECT, evidence_gid(item.id))
         return item
 
     async def _run(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -207,11 +92,11 @@ class Custody:
         try:
             async with self.db.transaction() as work:
                 return await action(work.session)
-        except _Hidden as hidden:
+        except Hidden as hidden:
             await self._refused(hidden)
             raise NotFound(hidden.message.removesuffix(" not found")) from None
 
-    async def _refused(self, hidden: _Hidden) -> None:
+    async def _refused(self, hidden: Hidden) -> None:
         async with self.db.transaction() as work:
             await audit.record(
                 work.session,
@@ -263,22 +148,28 @@ class Custody:
         for item in items:
             self._entry(session, case_id, item, action, reason)
         await session.flush()
-        for item in items:
-            await audit.record(
-                session,
-                self.principal.tenant_id,
-                self.actor,
+        shared = {
+            "case_id": to_global_id("SafetyCase", case_id),
+            "user_agent": self.origin.user_agent,
+            **(details or {}),
+        }
+        happenings = [
+            audit.Happening(
                 f"evidence.{action.value}",
                 SUBJECT if item else "SafetyCase",
                 evidence_gid(item.id) if item else to_global_id("SafetyCase", case_id),
-                {
-                    "case_id": to_global_id("SafetyCase", case_id),
-                    "user_agent": self.origin.user_agent,
-                    **(details or {}),
-                },
-                ip=self.origin.ip,
-                reason=reason,
+                shared,
             )
+            for item in items
+        ]
+        await audit.record_all(
+            session,
+            self.principal.tenant_id,
+            self.actor,
+            happenings,
+            ip=self.origin.ip,
+            reason=reason,
+        )
 
     async def _evidence(self, session: AsyncSession, items: list[EvidenceItem]) -> list[Evidence]:
         holds = await EvidenceRepository(session, self.principal.tenant_id).holds(items)
@@ -318,17 +209,13 @@ class Custody:
         session.add(item)
         await session.flush()
         # The case's own timeline shows the preservation too, as the API document's does.
-        session.add(
-            CaseTimelineEntry(
-                tenant_id=case.tenant_id,
-                case_id=case.id,
-                type="evidence_preserved",
-                actor_kind=self.actor.kind,
-                actor_id=self.actor.id,
-                actor_name=self.actor.name,
-                reason=reason,
-                details={"evidence_id": evidence_gid(item.id), "type": item.type},
-            )
+        timeline_note(
+            session,
+            case,
+            "evidence_preserved",
+            self.actor,
+            {"evidence_id": evidence_gid(item.id), "type": item.type},
+            reason,
         )
         await self._log(
             session, case.id, [item], CustodyAction.PRESERVED, reason, {"sha256": stored.sha256}
@@ -338,9 +225,9 @@ class Custody:
     async def preserve_upload(self, store: EvidenceStore, upload: Upload) -> Evidence:
         require_write(self.principal)
         fields = {
-            "type": _type(upload.type),
-            "description": _description(upload.description),
-            "content_type": _content_type(upload.content_type),
+            "type": clean_type(upload.type),
+            "description": clean_description(upload.description),
+            "content_type": clean_content_type(upload.content_type),
             "source": EvidenceSource.UPLOAD,
         }
         reason = clean_reason(upload.reason)

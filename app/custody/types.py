@@ -6,8 +6,9 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from app.custody.inputs import Evidence, Origin, preserved_by
 from app.custody.models import CustodyAction, CustodyEntry, EvidenceSource, EvidenceType
-from app.custody.service import Custody, Evidence, Origin, preserved_by
+from app.custody.service import Custody
 from app.kit.ids import to_global_id
 
 # The GraphQL ActorKind enum is registered where tickets define it; importing it from there

@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from app.custody.inputs import Evidence, preserved_by
 from app.custody.models import EvidenceItem
-from app.custody.service import Evidence, preserved_by
 from app.evidence.store import COMPLIANCE
 from app.kit.ids import to_global_id
 from app.rest.params import timestamp

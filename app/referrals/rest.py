@@ -13,7 +13,7 @@ from app.cases.rest import case_pk
 from app.referrals import service, views
 from app.referrals.states import Step
 from app.rest.envelope import endpoint, invalid, json_object
-from app.rest.params import caller, choice, limit, path_pk
+from app.rest.params import caller, choice, limit, list_body, path_pk
 from app.services import Services
 
 # PATCH .../status names the status wanted; each is reached by exactly one step.
@@ -74,9 +74,7 @@ async def list_referrals(request: Request) -> Response:
         rows = [referral for referral, _ in page.items]
         counts = await referrals.evidence_counts([row.id for row in rows])
     data = [views.summary(row, counts.get(row.id, 0)) for row in rows]
-    following = page.items[-1][1] if page.has_next_page else None
-    pagination = {"cursor": following, "has_more": page.has_next_page, "total": total}
-    return JSONResponse({"data": data, "pagination": pagination})
+    return JSONResponse(list_body(data, page, total))
 
 
 @endpoint

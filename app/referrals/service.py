@@ -19,7 +19,6 @@ from app.cases.access import sees_csea
 from app.cases.events import case_event
 from app.cases.models import (
     CaseStatus,
-    CaseTimelineEntry,
     CaseType,
     Referral,
     ReferralEvidence,
@@ -28,7 +27,7 @@ from app.cases.models import (
     ReferralUrgency,
     SafetyCase,
 )
-from app.cases.service import cases_of
+from app.cases.service import cases_of, timeline_note
 from app.cases.states import CaseClosed
 from app.custody.models import EvidenceItem
 from app.custody.repository import EvidenceRepository
@@ -101,18 +100,7 @@ def _note(
     details: dict[str, Any],
     reason: str | None = None,
 ) -> None:
-    session.add(
-        CaseTimelineEntry(
-            tenant_id=case.tenant_id,
-            case_id=case.id,
-            type=type,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            reason=reason,
-            details=details,
-        )
-    )
+    timeline_note(session, case, type, actor, details, reason)
     case.updated_at = utcnow()
 
 

@@ -15,7 +15,7 @@ from app.kit.ids import to_global_id
 from app.kit.validation import storable
 from app.rest.envelope import endpoint, invalid
 from app.rest.inputs import ticket_pk
-from app.rest.params import caller, choice, limit, timestamp
+from app.rest.params import caller, choice, limit, list_body, timestamp
 from app.services import Services
 from app.tickets.models import ActorKind, Priority, Source, Ticket, TicketStatus, TimelineEntry
 from app.tickets.repository import TicketFilter, TicketOrder, TicketRepository
@@ -104,9 +104,7 @@ async def list_tickets(request: Request) -> Response:
         tickets = TicketRepository(session, principal.tenant_id)
         page = await tickets.page(where, TicketOrder.NEWEST, size, cursor)
         total = await tickets.count(where)
-    following = page.items[-1][1] if page.has_next_page else None
-    pagination = {"cursor": following, "has_more": page.has_next_page, "total": total}
-    return JSONResponse({"data": [summary(t) for t, _ in page.items], "pagination": pagination})
+    return JSONResponse(list_body([summary(t) for t, _ in page.items], page, total))
 
 
 @endpoint

@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from app.custody.inputs import REASON_MAX
 from app.custody.models import EvidenceType
-from app.custody.service import REASON_MAX
 from app.evidence.store import COMPLIANCE, WRITE_ONCE
 from app.rest.openapi_schemas import (
     CURSOR_PARAMETER,

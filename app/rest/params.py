@@ -4,6 +4,7 @@ sizes, and timestamps in the document's form."""
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -12,7 +13,7 @@ from app.auth.principal import Principal
 from app.graphql.context import authenticate, credentials
 from app.kit.errors import NotFound, Unauthenticated
 from app.kit.ids import expect_global_id
-from app.kit.pagination import DEFAULT_PAGE, MAX_PAGE
+from app.kit.pagination import DEFAULT_PAGE, MAX_PAGE, Page
 from app.rest.envelope import invalid
 from app.services import Services
 
@@ -59,3 +60,10 @@ def limit(params: QueryParams) -> int:
 def timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC to the millisecond with a `Z`, as the /api/v1 part of the document shows."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def list_body(data: list[Any], page: Page[Any], total: int) -> dict[str, Any]:
+    """The document's list shape: the rows, and the cursor of the last one when more follow."""
+    following = page.items[-1][1] if page.has_next_page else None
+    pagination = {"cursor": following, "has_more": page.has_next_page, "total": total}
+    return {"data": data, "pagination": pagination}

@@ -12,8 +12,9 @@ from app.audit.models import AuditEntry
 from app.audit.service import verify_chain
 from app.auth.models import User
 from app.cases.models import CaseType, SafetyCase
+from app.custody.inputs import Origin, Upload
 from app.custody.models import CustodyEntry, EvidenceItem
-from app.custody.service import Custody, Origin, Upload
+from app.custody.service import Custody
 from app.services import Services
 from app.webhooks.models import WebhookReceipt
 from tests.cases.helpers import open_case, principal_of, staff

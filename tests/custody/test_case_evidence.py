@@ -5,6 +5,7 @@ import httpx
 
 from app.custody.models import CustodyAction
 from app.services import Services
+from tests.conftest import StatementCounter
 from tests.custody.helpers import build_scene, custody_rows, upload
 from tests.factories import Factory, gid
 
@@ -57,3 +58,21 @@ async def test_a_cases_evidence_in_graphql_is_listed_on_the_record(
     assert evidence == {"totalCount": 1, "edges": [{"node": {"id": gid("evi", made.item.id)}}]}
     (logged,) = (await custody_rows(services, scene.world.tenant.id))[before:]
     assert (logged.action, logged.reason) == (CustodyAction.LISTED, "Reviewing the case")
+
+
+async def test_listing_costs_the_same_statements_for_two_items_or_twelve(
+    factory: Factory, services: Services, statements: StatementCounter
+) -> None:
+    """Custody and audit entries for a page are written together, not one round trip each."""
+    costs = []
+    for count in (2, 12):
+        scene = await build_scene(factory, services)
+        for _ in range(count):
+            await scene.custody(services).preserve_upload(services.evidence, upload(scene.case))
+        before = statements.count
+        listing = await scene.custody(services).listing(scene.case.id, 50, None)
+        costs.append(statements.count - before)
+        assert listing.total == count
+        logged = await custody_rows(services, scene.world.tenant.id)
+        assert [e.action for e in logged].count(CustodyAction.LISTED) == count
+    assert costs[0] == costs[1], costs

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from app.custody.inputs import Origin
 from app.custody.models import CustodyAction
-from app.custody.service import Origin
 from app.evidence.local import LocalEvidenceStore
 from app.evidence.store import EvidenceMissing, EvidenceTampered
 from app.kit.errors import Forbidden, NotFound, ValidationFailed
