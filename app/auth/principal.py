@@ -1,5 +1,6 @@
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.auth.models import Role
 from app.tickets.models import ActorKind
@@ -14,6 +15,27 @@ class Principal:
     kind: ActorKind
     actor_id: uuid.UUID
     name: str
+    # Set for signed-in users: the sign-in their token belongs to, and when the token expires.
+    session_id: uuid.UUID | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def subjects(self) -> frozenset[tuple[str, uuid.UUID]]:
+        """What an access change may name to end this principal's live connections."""
+        if self.kind == ActorKind.API_KEY:
+            return frozenset({("api_key", self.actor_id)})
+        found = {("user", self.actor_id)}
+        if self.session_id is not None:
+            found.add(("session", self.session_id))
+        return frozenset(found)
+
+    def same_person(self, other: "Principal") -> bool:
+        """Whether `other` is the same credential's holder, as re-authentication requires."""
+        return (self.tenant_id, self.kind, self.actor_id) == (
+            other.tenant_id,
+            other.kind,
+            other.actor_id,
+        )
 
     @property
     def user_id(self) -> uuid.UUID | None:

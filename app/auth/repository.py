@@ -107,6 +107,21 @@ class UserRepository:
         )
         return list(rows)
 
+    async def lock_active_admins(self) -> list[uuid.UUID]:
+        """Ids of the tenant's active administrators, locked until the transaction ends, so
+        two admins demoting each other at once cannot leave the tenant with none."""
+        rows = await self.session.scalars(
+            select(User.id)
+            .where(
+                User.tenant_id == self.tenant_id,
+                User.role == "admin",
+                User.is_active.is_(True),
+            )
+            .order_by(User.id)
+            .with_for_update()
+        )
+        return list(rows)
+
     async def by_email(self, email: str) -> User | None:
         return await self.session.scalar(
             select(User).where(User.tenant_id == self.tenant_id, User.email == email)

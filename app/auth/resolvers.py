@@ -1,7 +1,7 @@
 import strawberry
 from strawberry.types import Info
 
-from app.auth import service
+from app.auth import service, team
 from app.auth.models import Role
 from app.auth.repository import ApiKeyRepository, UserRepository
 from app.auth.types import (
@@ -15,6 +15,9 @@ from app.auth.types import (
     RefreshTokenInput,
     RevokeApiKeyInput,
     RevokeApiKeyPayload,
+    SetUserActiveInput,
+    SetUserRoleInput,
+    UserPayload,
     UserType,
     Viewer,
 )
@@ -138,3 +141,40 @@ class AuthMutations:
                 password=input.password,
             )
         return CreateUserPayload(user=UserType.from_row(user))
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Deactivate a user: their sign-ins, tokens and open live connections end at "
+        "once. Refused (LAST_ADMIN) for the tenant's last active administrator.",
+    )
+    async def deactivate_user(self, info: Info, input: SetUserActiveInput) -> UserPayload:
+        return await _set_active(info, input.id, active=False)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Let a deactivated user sign in again (earlier sign-ins stay ended).",
+    )
+    async def reactivate_user(self, info: Info, input: SetUserActiveInput) -> UserPayload:
+        return await _set_active(info, input.id, active=True)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Change a user's role. Their tokens carrying the old role stop working and "
+        "their open live connections close; they sign in again with the new role.",
+    )
+    async def set_user_role(self, info: Info, input: SetUserRoleInput) -> UserPayload:
+        principal = info.context.require()
+        async with info.context.services.db.transaction() as work:
+            user = await team.set_role(
+                work.session, principal, expect_global_id(input.id, "User"), Role(input.role)
+            )
+        return UserPayload(user=UserType.from_row(user))
+
+
+async def _set_active(info: Info, user_id: strawberry.ID, *, active: bool) -> UserPayload:
+    principal = info.context.require()
+    async with info.context.services.db.transaction() as work:
+        user = await team.set_active(
+            work.session, principal, expect_global_id(user_id, "User"), active=active
+        )
+    return UserPayload(user=UserType.from_row(user))

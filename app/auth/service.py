@@ -6,13 +6,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
 from app.auth import repository
+from app.auth.access import access_changed
 from app.auth.models import ApiKey, AuthSession, RefreshToken, Role, User
 from app.auth.passwords import hash_password, verify_password
 from app.auth.principal import Principal
 from app.auth.secrets import API_KEY_PREFIX, REFRESH_PREFIX, digest, new_secret
 from app.auth.signing import AccessClaims, TokenSigner
 from app.kit import validation
+from app.kit.actors import Actor
 from app.kit.db import add_unique
 from app.kit.errors import NotFound, Unauthenticated, ValidationFailed
 from app.tickets.models import ActorKind
@@ -72,6 +75,9 @@ async def refresh(
         raise Unauthenticated("Refresh token expired or revoked")
     if token.used_at is not None:
         await repository.revoke_session(session, auth_session, "refresh token reused")
+        await access_changed(
+            session, auth_session.tenant_id, "session", auth_session.id, "sign-in revoked"
+        )
         return None
     token.used_at = _now()
     user = await repository.UserRepository(session, auth_session.tenant_id).get(
@@ -114,7 +120,16 @@ async def principal_from_access_token(
     if user.role != claims.role:
         # A role change takes effect at once: tokens carrying the old role stop working.
         raise Unauthenticated("Role changed; sign in again")
-    return Principal(user.tenant_id, Role(user.role), ActorKind.USER, user.id, user.name)
+    expires = datetime.fromtimestamp(claims.expires_at).astimezone() if claims.expires_at else None
+    return Principal(
+        user.tenant_id,
+        Role(user.role),
+        ActorKind.USER,
+        user.id,
+        user.name,
+        session_id=claims.session_id,
+        expires_at=expires,
+    )
 
 
 async def principal_from_api_key(session: AsyncSession, secret: str) -> Principal:
@@ -152,6 +167,10 @@ async def revoke_api_key(session: AsyncSession, principal: Principal, key_id: uu
         raise NotFound("API key")
     if key.revoked_at is None:
         key.revoked_at = _now()
+        await access_changed(session, key.tenant_id, "api_key", key.id, "key revoked")
+        await audit.record(
+            session, key.tenant_id, Actor.of(principal), "api_key.revoked", "ApiKey", str(key.id)
+        )
     return key
 
 

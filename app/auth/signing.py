@@ -22,6 +22,8 @@ class AccessClaims:
     tenant_id: uuid.UUID
     role: str
     session_id: uuid.UUID
+    # Unix time the token stops working; set on verified tokens (live sockets end then).
+    expires_at: int | None = None
 
 
 def _with_kid(key: RSAKey) -> RSAKey:
@@ -105,6 +107,7 @@ class TokenSigner:
                 tenant_id=uuid.UUID(claims["tid"]),
                 role=str(claims["role"]),
                 session_id=uuid.UUID(claims["sid"]),
+                expires_at=int(claims["exp"]),
             )
         except (JoseError, ValueError, KeyError, TypeError):
             raise Unauthenticated("Invalid or expired access token") from None

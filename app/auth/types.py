@@ -135,3 +135,19 @@ class CreateUserInput:
 @strawberry.type
 class CreateUserPayload:
     user: UserType = strawberry.field(description="The new user.")
+
+
+@strawberry.input
+class SetUserActiveInput:
+    id: strawberry.ID = strawberry.field(description="Global id of the user.")
+
+
+@strawberry.input
+class SetUserRoleInput:
+    id: strawberry.ID = strawberry.field(description="Global id of the user.")
+    role: Role = strawberry.field(description="What the user may do from now on.")
+
+
+@strawberry.type
+class UserPayload:
+    user: UserType = strawberry.field(description="The user as changed.")

@@ -9,7 +9,7 @@ from strawberry.types import Info
 from app.cases.access import sees_csea
 from app.cases.events import case_topic, queue_topic
 from app.cases.service import cases_of
-from app.graphql.permissions import IsAuthenticated
+from app.graphql.permissions import IsAuthenticated, OverWebSocket
 from app.kit.errors import NotFound
 from app.kit.ids import expect_global_id
 from app.realtime.stream import live_events
@@ -19,7 +19,7 @@ from app.realtime.types import LiveEventType
 @strawberry.type
 class CaseSubscriptions:
     @strawberry.subscription(
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, OverWebSocket],
         description="Live changes to one case; with `after`, first every later event. A case "
         "the caller may not see (another tenant's, or CSEA without clearance) is NOT_FOUND.",
     )
@@ -32,11 +32,12 @@ class CaseSubscriptions:
             if await cases_of(session, principal).get(pk) is None:
                 raise NotFound("Case")
         # A case never changes type, so having passed the check the case's topic stays safe.
-        async for event in live_events(info.context.services.hub, principal, case_topic(pk), after):
+        hub, owner = info.context.services.hub, info.context.live
+        async for event in live_events(hub, principal, case_topic(pk), after, owner=owner):
             yield event
 
     @strawberry.subscription(
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, OverWebSocket],
         description="Live changes to every case the caller may see (CSEA cases only for "
         "safeguarding leads and administrators); `after` replays first.",
     )
@@ -45,5 +46,6 @@ class CaseSubscriptions:
     ) -> AsyncGenerator[LiveEventType, None]:
         principal = info.context.require()
         topic = queue_topic(sees_csea(principal.role))
-        async for event in live_events(info.context.services.hub, principal, topic, after):
+        hub, owner = info.context.services.hub, info.context.live
+        async for event in live_events(hub, principal, topic, after, owner=owner):
             yield event

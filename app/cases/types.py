@@ -16,6 +16,7 @@ from app.cases.models import (
 )
 from app.custody.resolvers import case_evidence
 from app.custody.types import EvidenceItemType
+from app.graphql.per_viewer import RECORDS_EACH_VIEWER
 from app.graphql.relay import Connection, Node
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
@@ -122,7 +123,8 @@ class SafetyCaseType(Node):
 
     @strawberry.field(
         description="The case's evidence, oldest first. Listing it is recorded in each item's "
-        "chain of custody, with the reason given."
+        "chain of custody, with the reason given.",
+        metadata=RECORDS_EACH_VIEWER,
     )
     async def evidence(
         self,

@@ -9,6 +9,7 @@ from strawberry.types import Info
 from app.custody.inputs import Evidence, Origin, preserved_by
 from app.custody.models import CustodyAction, CustodyEntry, EvidenceSource, EvidenceType
 from app.custody.service import Custody
+from app.graphql.per_viewer import RECORDS_EACH_VIEWER
 from app.kit.ids import to_global_id
 
 # The GraphQL ActorKind enum is registered where tickets define it; importing it from there
@@ -102,7 +103,8 @@ class EvidenceItemType:
 
     @strawberry.field(
         description="Every access to this item, oldest first; administrators and safeguarding "
-        "leads only (FORBIDDEN to others)."
+        "leads only (FORBIDDEN to others).",
+        metadata=RECORDS_EACH_VIEWER,
     )
     async def custody(self, info: Info) -> list[CustodyEntryType]:
         custody = Custody(info.context.services.db, info.context.require(), origin_of(info))

@@ -24,6 +24,9 @@ class EventType(StrEnum):
     CASE_PRIORITY_CHANGED = "case_priority_changed"
     TICKET_LINKED = "ticket_linked"
     REFERRAL_CHANGED = "referral_changed"
+    # Someone's access changed (key revoked, user deactivated or re-roled, sign-in revoked):
+    # never delivered to subscribers; every process's hub reads it to end affected sockets.
+    ACCESS_CHANGED = "access_changed"
 
 
 class Event(Base):

@@ -11,6 +11,7 @@ from app.auth.principal import Principal
 from app.auth.secrets import API_KEY_PREFIX
 from app.graphql.loaders import Loaders
 from app.kit.errors import HavenError, Unauthenticated
+from app.realtime.hub import Watcher
 from app.services import Services
 
 
@@ -23,6 +24,9 @@ class Context:
     response: Any = None
     # Set from `connection_init` on WebSocket connections.
     connection_params: dict[str, Any] | None = None
+    # The WebSocket connection an operation runs on: its subscriptions stop when it is
+    # suspended by an access change.
+    live: Watcher | None = None
 
     def require(self) -> Principal:
         """The caller, or UNAUTHENTICATED naming why the credentials were refused."""

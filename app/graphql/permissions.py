@@ -39,3 +39,14 @@ class IsAdmin(BasePermission):
         if not info.context.require().is_admin:
             raise Forbidden("Only administrators can do this")
         return True
+
+
+class OverWebSocket(BasePermission):
+    """Subscriptions run over graphql-transport-ws only, where the connection's rights are
+    followed for as long as it is open; a streamed HTTP response would escape that."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        info.context.require()
+        if info.context.live is None:
+            raise Forbidden("Subscriptions run over WebSocket (graphql-transport-ws)")
+        return True

@@ -11,10 +11,12 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from broadcaster import Broadcast
 
+from app.auth.access import subject_of
+from app.events.models import Event, EventType
 from app.events.repository import EventRepository
 from app.kit.db import Database
 from app.realtime.broker import CATCH_UP, CHANNEL
@@ -22,6 +24,20 @@ from app.realtime.live import LiveEvent, render
 
 logger = logging.getLogger("haven.realtime")
 RESYNC = object()  # placed in a queue that overflowed; the stream then ends with a resync
+
+
+class Watcher(Protocol):
+    """A live connection, told when an access change names one of its subjects."""
+
+    suspended: bool
+
+    @property
+    def tenant_id(self) -> uuid.UUID: ...
+
+    @property
+    def subjects(self) -> frozenset[tuple[str, Any]]: ...
+
+    def suspend(self) -> None: ...
 
 
 @dataclass(eq=False)
@@ -36,6 +52,8 @@ class Subscription:
     backlog: deque[Any] | None = None
     waiter: asyncio.Future[None] | None = None
     overflowed: bool = False
+    # The connection it belongs to: nothing is delivered while that connection is suspended.
+    owner: Watcher | None = None
 
     def offer(self, event: LiveEvent) -> None:
         if self.overflowed:
@@ -43,11 +61,18 @@ class Subscription:
         if self.backlog is None:
             self.backlog = deque()
         if len(self.backlog) >= self.limit:
-            self.overflowed = True
-            self.backlog.clear()
-            self.backlog.append(RESYNC)
-        else:
-            self.backlog.append(event)
+            self.end()
+            return
+        self.backlog.append(event)
+        self._wake()
+
+    def end(self) -> None:
+        """Drop what is pending and end the stream with a resync: the subscriber reloads."""
+        self.overflowed = True
+        self.backlog = deque([RESYNC])
+        self._wake()
+
+    def _wake(self) -> None:
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
 
@@ -65,6 +90,8 @@ class Subscription:
         return item
 
     def wants(self, event: LiveEvent) -> bool:
+        if self.owner is not None and self.owner.suspended:
+            return False
         return self.topic in event.topics and (self.sees_internal or not event.internal)
 
 
@@ -78,6 +105,7 @@ class EventHub:
     subscriptions: dict[uuid.UUID, set[Subscription]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    watchers: dict[uuid.UUID, set[Watcher]] = field(default_factory=lambda: defaultdict(set))
     positions: dict[uuid.UUID, int] = field(default_factory=dict)
     draining: dict[uuid.UUID, asyncio.Task[None]] = field(default_factory=dict)
     pending: set[uuid.UUID] = field(default_factory=set)
@@ -126,17 +154,27 @@ class EventHub:
                     logger.info("publishing event wake-ups again")
                 self.publish_failing = False
 
-    async def subscribe(
-        self, tenant_id: uuid.UUID, topic: str, sees_internal: bool
-    ) -> Subscription:
-        """Register first, so nothing committed from here on can be missed."""
-        if tenant_id not in self.subscriptions:
+    def _followed(self, tenant_id: uuid.UUID) -> bool:
+        return tenant_id in self.subscriptions or tenant_id in self.watchers
+
+    async def _follow(self, tenant_id: uuid.UUID) -> None:
+        if not self._followed(tenant_id):
             # Nobody was listening, so nothing advanced the position while events were written;
             # start from the log's end, or those events would reach this subscriber as new.
             async with self.db.read() as session:
                 latest = await EventRepository(session, tenant_id).latest_seq()
             self.positions[tenant_id] = max(latest, self.positions.get(tenant_id, 0))
-        subscription = Subscription(tenant_id, topic, sees_internal, self.queue_size)
+
+    async def subscribe(
+        self,
+        tenant_id: uuid.UUID,
+        topic: str,
+        sees_internal: bool,
+        owner: Watcher | None = None,
+    ) -> Subscription:
+        """Register first, so nothing committed from here on can be missed."""
+        await self._follow(tenant_id)
+        subscription = Subscription(tenant_id, topic, sees_internal, self.queue_size, owner=owner)
         self.subscriptions[tenant_id].add(subscription)
         return subscription
 
@@ -147,8 +185,25 @@ class EventHub:
             if not tenant:
                 del self.subscriptions[subscription.tenant_id]
 
+    async def watch(self, watcher: Watcher) -> None:
+        """Tell `watcher` of access changes to its subjects from now on, in event order."""
+        await self._follow(watcher.tenant_id)
+        self.watchers[watcher.tenant_id].add(watcher)
+
+    def unwatch(self, watcher: Watcher) -> None:
+        tenant = self.watchers.get(watcher.tenant_id)
+        if tenant is not None:
+            tenant.discard(watcher)
+            if not tenant:
+                del self.watchers[watcher.tenant_id]
+
+    def end_subscriptions(self, owner: Watcher) -> None:
+        for subscription in list(self.subscriptions.get(owner.tenant_id, ())):
+            if subscription.owner is owner:
+                subscription.end()
+
     def wake(self, tenant_id: uuid.UUID) -> None:
-        if tenant_id not in self.subscriptions:
+        if not self._followed(tenant_id):
             return
         if tenant_id in self.draining:
             self.pending.add(tenant_id)
@@ -166,7 +221,10 @@ class EventHub:
                         self.positions.get(tenant_id, 0), limit=self.batch
                     )
                 for row in rows:
-                    self._deliver(render(row))
+                    if row.type == EventType.ACCESS_CHANGED:
+                        self._access_changed(row)
+                    elif self.subscriptions.get(tenant_id):
+                        self._deliver(render(row))
                     self.positions[tenant_id] = row.seq
                 if len(rows) < self.batch and tenant_id not in self.pending:
                     return
@@ -174,6 +232,13 @@ class EventHub:
             logger.exception("reading events for tenant %s failed; the poll retries", tenant_id)
         finally:
             self.draining.pop(tenant_id, None)
+
+    def _access_changed(self, row: Event) -> None:
+        """Suspend the connections the change names before any later event is delivered."""
+        subject = subject_of(row.payload)
+        for watcher in list(self.watchers.get(row.tenant_id, ())):
+            if subject in watcher.subjects:
+                watcher.suspend()
 
     def _deliver(self, event: LiveEvent) -> None:
         for subscription in list(self.subscriptions.get(event.tenant_id, ())):
@@ -187,7 +252,7 @@ class EventHub:
                 if message is None:
                     return
                 if message.message == CATCH_UP:
-                    for tenant_id in list(self.subscriptions):
+                    for tenant_id in self._all_followed():
                         self.wake(tenant_id)
                     continue
                 try:
@@ -198,5 +263,8 @@ class EventHub:
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(self.poll_seconds)
-            for tenant_id in list(self.subscriptions):
+            for tenant_id in self._all_followed():
                 self.wake(tenant_id)
+
+    def _all_followed(self) -> list[uuid.UUID]:
+        return list({*self.subscriptions, *self.watchers})

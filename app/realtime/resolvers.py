@@ -8,7 +8,7 @@ from strawberry.types import Info
 
 from app.boards.repository import BoardRepository
 from app.events.service import board_topic, ticket_topic
-from app.graphql.permissions import IsAuthenticated
+from app.graphql.permissions import IsAuthenticated, OverWebSocket
 from app.kit.errors import NotFound
 from app.kit.ids import expect_global_id
 from app.realtime.stream import live_events
@@ -36,14 +36,17 @@ async def _events(
     async with info.context.services.db.read() as session:
         if await repository(session, principal.tenant_id).get(pk) is None:
             raise NotFound(type_name)
-    async for event in live_events(info.context.services.hub, principal, topic(pk), after):
+    context = info.context
+    async for event in live_events(
+        context.services.hub, principal, topic(pk), after, owner=context.live
+    ):
         yield event
 
 
 @strawberry.type
 class RealtimeSubscriptions:
     @strawberry.subscription(
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, OverWebSocket],
         description="Live changes to a board's tickets; with `after`, first every later event.",
     )
     async def board_events(
@@ -53,7 +56,7 @@ class RealtimeSubscriptions:
             yield event
 
     @strawberry.subscription(
-        permission_classes=[IsAuthenticated],
+        permission_classes=[IsAuthenticated, OverWebSocket],
         description="Live changes to one ticket and its comments; `after` replays first.",
     )
     async def ticket_events(

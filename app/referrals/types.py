@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from app.cases.models import Referral, ReferralStatus, ReferralUrgency
 from app.cases.models import ReferralType as ReferralKind
+from app.graphql.per_viewer import RECORDS_EACH_VIEWER
 from app.graphql.relay import Node
 from app.kit.ids import to_global_id
 
@@ -76,7 +77,8 @@ class ReferralType(Node):
     @strawberry.field(
         description="The document to submit to the authority (JSON, keys sorted): the NCA "
         "report fields and the evidence manifest. Safeguarding leads and administrators only; "
-        "each export is recorded in the audit log."
+        "each export is recorded in the audit log.",
+        metadata=RECORDS_EACH_VIEWER,
     )
     async def export_document(self, info: Info) -> JSON:
         from app.referrals.service import export_document

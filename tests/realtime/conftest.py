@@ -28,11 +28,9 @@ WAIT = 10.0  # seconds to wait for something that must arrive
 QUIET = 0.6  # seconds of silence taken as "nothing more is coming"
 
 
-@pytest.fixture(scope="session")
-async def live_server(services: Services) -> AsyncIterator[str]:
-    """The real app over HTTP and WebSocket; no inline worker, the session's hub (started)."""
-    settings = services.settings.model_copy(update={"inline_worker": False})
-    app = create_app(settings, services)
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on a free local port for the life of the block."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning")
     server = uvicorn.Server(config)
     # The lifespan tunes the garbage collector for a long-lived server; put it back afterwards
@@ -52,6 +50,14 @@ async def live_server(services: Services) -> AsyncIterator[str]:
         await asyncio.wait_for(task, timeout=15)
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+@pytest.fixture(scope="session")
+async def live_server(services: Services) -> AsyncIterator[str]:
+    """The real app over HTTP and WebSocket; no inline worker, the session's hub (started)."""
+    settings = services.settings.model_copy(update={"inline_worker": False})
+    async with serving(create_app(settings, services)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -83,9 +89,18 @@ class GraphQLWS:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, live_server: str, payload: dict[str, Any] | None = None, *, init: bool = True
+        cls,
+        live_server: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        init: bool = True,
+        user_agent: str | None = None,
     ) -> AsyncIterator["GraphQLWS"]:
-        async with connect(ws_url(live_server), subprotocols=[Subprotocol(PROTOCOL)]) as socket:
+        async with connect(
+            ws_url(live_server),
+            subprotocols=[Subprotocol(PROTOCOL)],
+            user_agent_header=user_agent or "Haven-Tests",
+        ) as socket:
             client = cls(socket)
             if init:
                 ack = await client.init(payload or {})
@@ -98,6 +113,9 @@ class GraphQLWS:
     async def init(self, payload: dict[str, Any]) -> dict[str, Any]:
         await self.send({"type": "connection_init", "payload": payload})
         return await self.receive(None)
+
+    async def ping(self, payload: dict[str, Any]) -> None:
+        await self.send({"type": "ping", "payload": payload})
 
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         self.ids += 1
