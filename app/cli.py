@@ -3,12 +3,17 @@
 import argparse
 import asyncio
 import json
+import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
+from app import __version__
 from app.kit.errors import HavenError
-from app.kit.settings import Settings, get_settings
+from app.kit.preflight import check_database, check_home, check_port
+from app.kit.settings import Settings, load_settings
+from app.kit.unavailable import CODE as UNAVAILABLE
+from app.kit.unavailable import DatabaseUnavailable
 from app.services import Services
 
 
@@ -28,13 +33,29 @@ def _with_services(settings: Settings, job: Callable[[Services], Awaitable[Any]]
             services.db.embedded.stop()
 
 
+def _exit_on_stop_signals() -> None:
+    """SIGTERM and SIGINT end the process with SystemExit(0), so `finally` blocks and exit
+    hooks run (the embedded PostgreSQL is stopped by one). uvicorn handles both while it serves
+    and, once it has shut down, raises them again; by default SIGTERM would then kill the
+    process on the spot, leaving the server behind."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+
+
 def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    from app.kit.logs import configure_logging, logging_config
     from app.kit.migrate import upgrade
     from app.tenants.demo import seed_demo
     from app.web.app import create_app
 
+    configure_logging(settings)
+    _exit_on_stop_signals()
     services = Services.start(settings)
     if args.migrate:
         upgrade(services.db.url)
@@ -52,9 +73,13 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         host=args.host,
         port=args.port,
         log_level="info",
+        log_config=logging_config(settings),
         # Live events are small JSON; per-connection compression state cost ~40 KiB a socket
         # and CPU on every send for little saving.
         ws_per_message_deflate=False,
+        # Forwarded headers are read by the app, from HAVEN_TRUSTED_PROXIES only; uvicorn's own
+        # reading would trust 127.0.0.1 besides.
+        proxy_headers=False,
     )
     if services.db.embedded is not None:
         services.db.embedded.stop()
@@ -62,7 +87,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
 
 def worker(args: argparse.Namespace, settings: Settings) -> None:
     from app.jobs.worker import Worker
+    from app.kit.logs import configure_logging
 
+    configure_logging(settings)
     _with_services(settings, lambda services: Worker(services).serve_forever())
 
 
@@ -172,14 +199,58 @@ def _report(result: dict[str, str], as_json: bool) -> None:
             print(f"{key:>15}  {value}")
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="haven", description=__doc__)
-    commands = root.add_subparsers(dest="command", required=True)
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
 
-    run = commands.add_parser("serve", help="migrate and serve the API")
-    run.add_argument("--host", default=get_settings().host)
-    run.add_argument("--port", type=int, default=get_settings().port)
-    run.add_argument("--demo", action="store_true", help="seed and print the demo tenant")
+
+def parser() -> argparse.ArgumentParser:
+    """Every command, sub-command and option, each with its help (a test walks them all)."""
+    root = argparse.ArgumentParser(
+        prog="haven",
+        description=__doc__,
+        epilog="Settings come from HAVEN_* variables and DATABASE_URL; see the README.",
+    )
+    root.add_argument(
+        "--version", action="version", version=f"haven {__version__}", help="print the version"
+    )
+    commands = root.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="`haven COMMAND --help` for more"
+    )
+    _serve_parser(commands)
+    migrations = "apply database migrations (creates the database if needed)"
+    _command(commands, "migrate", migrations).set_defaults(handler=migrate)
+    _command(commands, "worker", "run scheduled and queued jobs").set_defaults(handler=worker)
+    _tenants_parser(commands)
+    _keys_parser(commands)
+    return root
+
+
+def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    made: argparse.ArgumentParser = commands.add_parser(name, help=summary, description=summary)
+    return made
+
+
+def _json_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--json", action="store_true", help="print the result as one JSON object")
+
+
+def _serve_parser(commands: Any) -> None:
+    run = _command(commands, "serve", "migrate and serve the API")
+    run.add_argument("--host", help="address to listen on (default: HAVEN_HOST, 127.0.0.1)")
+    run.add_argument(
+        "--port", type=port_number, help="port to listen on (default: HAVEN_PORT, 8000)"
+    )
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed and print the demo tenant (creates the database if needed)",
+    )
     run.add_argument(
         "--no-migrate",
         dest="migrate",
@@ -188,40 +259,85 @@ def parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=serve)
 
-    commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=migrate)
-    commands.add_parser("worker", help="run scheduled and queued jobs").set_defaults(handler=worker)
 
-    tenants = commands.add_parser("tenants").add_subparsers(dest="action", required=True)
-    create = tenants.add_parser("create", help="create a tenant with its admin and an API key")
-    create.add_argument("--name", required=True)
-    create.add_argument("--admin-email", required=True)
-    create.add_argument("--plan", default="free", choices=["free", "pro", "business", "enterprise"])
-    create.add_argument("--json", action="store_true")
+def _tenants_parser(commands: Any) -> None:
+    tenants = _command(commands, "tenants", "manage tenants").add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="what to do with tenants"
+    )
+    create = _command(tenants, "create", "create a tenant with its admin and an API key")
+    create.add_argument("--name", required=True, help="the tenant's name (its slug comes from it)")
+    create.add_argument("--admin-email", required=True, help="email of the tenant's first admin")
+    create.add_argument(
+        "--plan",
+        default="free",
+        choices=["free", "pro", "business", "enterprise"],
+        help="billing plan, which sets rate limits (default: free)",
+    )
+    _json_option(create)
     create.set_defaults(handler=tenants_create)
 
-    keys = commands.add_parser("keys").add_subparsers(dest="action", required=True)
-    new_key = keys.add_parser("create", help="create an API key (shown once)")
-    new_key.add_argument("--tenant", required=True, help="tenant slug")
-    new_key.add_argument("--name", required=True)
-    new_key.add_argument(
-        "--role", default="agent", choices=["admin", "agent", "safeguarding_lead", "viewer"]
+
+def _keys_parser(commands: Any) -> None:
+    keys = _command(commands, "keys", "manage API keys").add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="what to do with API keys"
     )
-    new_key.add_argument("--json", action="store_true")
+    new_key = _command(keys, "create", "create an API key (shown once)")
+    new_key.add_argument("--tenant", required=True, help="tenant slug")
+    new_key.add_argument("--name", required=True, help="what the key is for, e.g. 'crm sync'")
+    new_key.add_argument(
+        "--role",
+        default="agent",
+        choices=["admin", "agent", "safeguarding_lead", "viewer"],
+        help="what the key may do (default: agent)",
+    )
+    _json_option(new_key)
     new_key.set_defaults(handler=keys_create)
-    revoke = keys.add_parser("revoke", help="revoke an API key")
+    revoke = _command(keys, "revoke", "revoke an API key")
     revoke.add_argument("--tenant", required=True, help="tenant slug")
     revoke.add_argument("id", help="key id (key_...)")
-    revoke.add_argument("--json", action="store_true")
+    _json_option(revoke)
     revoke.set_defaults(handler=keys_revoke)
-    return root
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings, with `serve --host/--port` in place of HAVEN_HOST/PORT (so
+    the links Haven hands out follow them too)."""
+    given = {
+        name: getattr(args, name)
+        for name in ("host", "port")
+        if getattr(args, name, None) is not None
+    }
+    settings = load_settings(**given)
+    if args.command == "serve":
+        args.host, args.port = settings.host, settings.port
+    return settings
+
+
+def _preflight(args: argparse.Namespace, settings: Settings) -> None:
+    serving = args.command == "serve"
+    if serving:
+        check_port(settings.host, settings.port)
+    creates = args.command == "migrate" or (serving and args.demo)
+    check_home(settings, may_create=creates)
+    migrates = args.command == "migrate" or (serving and args.migrate)
+    check_database(settings, need_schema=not migrates)
+
+
+def _fail(code: str, message: str) -> NoReturn:
+    print(json.dumps({"error": {"code": code, "message": message}}), file=sys.stderr)
+    sys.exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run one command. Expected failures (bad settings, an unreachable database, a taken
+    port, a refused operation) print `{"error": {"code", "message"}}` on one line of stderr
+    and exit 1."""
     args = parser().parse_args(argv)
     try:
-        args.handler(args, get_settings())
+        settings = _settings(args)
+        _preflight(args, settings)
+        args.handler(args, settings)
     except HavenError as error:
-        print(
-            json.dumps({"error": {"code": error.code, "message": error.message}}), file=sys.stderr
-        )
-        sys.exit(1)
+        _fail(error.code, error.message)
+    except DatabaseUnavailable as error:
+        _fail(UNAVAILABLE, f"the database stopped answering: {error}")

@@ -21,6 +21,9 @@ from app.services import Services
 from app.web.app import create_app
 from tests.factories import Factory
 
+# No test resolves a name off the machine: names come from a fixed table (see local_dns).
+from tests.local_dns import names_resolve_locally  # noqa: F401
+
 
 @pytest.fixture(scope="session")
 def home() -> Iterator[Path]:

@@ -641,6 +641,29 @@ def _case_mutations(world: World, case_id: str, ticket_id: str) -> dict[str, tup
     }
 
 
+# Who is on the team, and with which role, is for administrators alone.
+TEAM_MUTATIONS = ["deactivateUser", "reactivateUser", "setUserRole"]
+ALL_MUTATIONS += TEAM_MUTATIONS
+ADMIN_ONLY += TEAM_MUTATIONS
+
+
+def _team_mutations(user_id: str) -> dict[str, tuple[str, dict]]:
+    return {
+        "deactivateUser": (
+            "mutation($i: SetUserActiveInput!) { deactivateUser(input: $i) { user { id } } }",
+            {"id": user_id},
+        ),
+        "reactivateUser": (
+            "mutation($i: SetUserActiveInput!) { reactivateUser(input: $i) { user { id } } }",
+            {"id": user_id},
+        ),
+        "setUserRole": (
+            "mutation($i: SetUserRoleInput!) { setUserRole(input: $i) { user { id } } }",
+            {"id": user_id, "role": "VIEWER"},
+        ),
+    }
+
+
 # Evidence is preserved by the team; legal holds are refused to agents by the service, as
 # safeguarding leads may set them too.
 EVIDENCE_MUTATIONS = ["preserveEvidence", "preserveWebhookEvidence", "setEvidenceLegalHold"]
@@ -817,6 +840,7 @@ async def run_mutation(
         **_case_mutations(world, case_id, gid("tkt", ticket.id)),
         **_evidence_mutations(case_id),
         **_referral_mutations(case_id),
+        **_team_mutations(gid("usr", (await factory.user(world.tenant, Role.AGENT)).id)),
     }[name]
     return await factory.gql(mutation, {"i": variables}, token=token, api_key=api_key)
 

@@ -205,6 +205,15 @@ CREATE_TICKET = """mutation($input: CreateTicketInput!) {
 REVOKE_API_KEY = """mutation($input: RevokeApiKeyInput!) {
   revokeApiKey(input: $input) { apiKey { id revokedAt } }
 }"""
+DEACTIVATE_USER = """mutation($input: SetUserActiveInput!) {
+  deactivateUser(input: $input) { user { id isActive } }
+}"""
+REACTIVATE_USER = """mutation($input: SetUserActiveInput!) {
+  reactivateUser(input: $input) { user { id isActive } }
+}"""
+SET_USER_ROLE = """mutation($input: SetUserRoleInput!) {
+  setUserRole(input: $input) { user { id role } }
+}"""
 CREATE_BOARD = """mutation($input: CreateBoardInput!) {
   createBoard(input: $input) { board { id name } }
 }"""
@@ -334,6 +343,19 @@ PROBES: list[Probe] = [
         "Mutation.revokeApiKey", "revokeApiKey", REVOKE_API_KEY,
         lambda v, c, _: {"input": {"id": v.admin_key}}, Intruder.NOT_FOUND,
         target=lambda s: s.admin_key,
+    ),
+    Probe(
+        "Mutation.deactivateUser", "deactivateUser", DEACTIVATE_USER,
+        lambda v, c, _: {"input": {"id": agent_gid(v)}}, Intruder.NOT_FOUND, target=agent_gid,
+    ),
+    Probe(
+        "Mutation.reactivateUser", "reactivateUser", REACTIVATE_USER,
+        lambda v, c, _: {"input": {"id": agent_gid(v)}}, Intruder.NOT_FOUND, target=agent_gid,
+    ),
+    Probe(
+        "Mutation.setUserRole", "setUserRole", SET_USER_ROLE,
+        lambda v, c, _: {"input": {"id": agent_gid(v), "role": "ADMIN"}}, Intruder.NOT_FOUND,
+        target=agent_gid,
     ),
     # Writes that only ever touch the caller's tenant: a name taken in the victim's tenant must
     # be free in the caller's (a CONFLICT would reveal it), and nothing may land in the victim's.

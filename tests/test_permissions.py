@@ -63,6 +63,7 @@ class Scene:
     evidence_id: str = ""
     event_id: str = ""
     referral_ids: dict[str, str] = dataclasses.field(default_factory=dict)
+    user_id: str = ""
 
 
 async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
@@ -108,6 +109,7 @@ async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
     scene.evidence_id = await preserve_by_gql(factory, scene.case_id, world.token)
     scene.event_id = await received_event(factory.services, world.tenant.id, ticket.id)
     scene.referral_ids = await waiting_referrals(factory, world)
+    scene.user_id = gid("usr", (await factory.user(world.tenant)).id)
     return scene
 
 
@@ -138,6 +140,18 @@ MUTATIONS: dict[str, Operation] = {
     "revokeApiKey": (
         "mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id } } }",
         lambda s: {"input": {"id": s.key_id}},
+    ),
+    "deactivateUser": (
+        "mutation($input: SetUserActiveInput!) { deactivateUser(input: $input) { user { id } } }",
+        lambda s: {"input": {"id": s.user_id}},
+    ),
+    "reactivateUser": (
+        "mutation($input: SetUserActiveInput!) { reactivateUser(input: $input) { user { id } } }",
+        lambda s: {"input": {"id": s.user_id}},
+    ),
+    "setUserRole": (
+        "mutation($input: SetUserRoleInput!) { setUserRole(input: $input) { user { id } } }",
+        lambda s: {"input": {"id": s.user_id, "role": "VIEWER"}},
     ),
     "createUser": (
         "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",

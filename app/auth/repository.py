@@ -62,6 +62,21 @@ async def revoke_session(session: AsyncSession, auth_session: AuthSession, reaso
     )
 
 
+async def revoke_user_sessions(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, reason: str
+) -> None:
+    """End every sign-in of a user, so their refresh tokens stop working too."""
+    await session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.tenant_id == tenant_id,
+            AuthSession.user_id == user_id,
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=datetime.now().astimezone(), revoked_reason=reason)
+    )
+
+
 async def api_key_by_hash(session: AsyncSession, key_hash: bytes) -> ApiKey | None:
     return await session.scalar(
         select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))

@@ -11,6 +11,7 @@ from app.auth import repository
 from app.auth.access import access_changed
 from app.auth.models import ApiKey, AuthSession, RefreshToken, Role, User
 from app.auth.passwords import hash_password, verify_password
+from app.auth.people import person_behind
 from app.auth.principal import Principal
 from app.auth.secrets import API_KEY_PREFIX, REFRESH_PREFIX, digest, new_secret
 from app.auth.signing import AccessClaims, TokenSigner
@@ -148,13 +149,15 @@ async def create_api_key(
     if not label:
         raise ValidationFailed("name is required", field="name")
     secret = new_secret(API_KEY_PREFIX)
+    # A key answers to a person: its maker, or the person behind the key that made it.
+    creator = await person_behind(session, principal.tenant_id, principal.kind, principal.actor_id)
     key = ApiKey(
         tenant_id=principal.tenant_id,
         name=label,
         role=role,
         prefix=secret[:10],
         key_hash=digest(secret),
-        created_by_id=principal.user_id,
+        created_by_id=creator,
     )
     session.add(key)
     await session.flush()

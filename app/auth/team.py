@@ -11,7 +11,7 @@ from app.audit import service as audit
 from app.auth.access import access_changed
 from app.auth.models import Role, User
 from app.auth.principal import Principal
-from app.auth.repository import UserRepository
+from app.auth.repository import UserRepository, revoke_user_sessions
 from app.kit.actors import Actor
 from app.kit.errors import HavenError, NotFound
 
@@ -51,8 +51,10 @@ async def set_active(
     user = await _target(session, principal, user_id)
     if user.is_active == active:
         return user
-    if not active and user.role == Role.ADMIN:
-        await _keep_an_admin(session, principal, user)
+    if not active:
+        if user.role == Role.ADMIN:
+            await _keep_an_admin(session, principal, user)
+        await revoke_user_sessions(session, user.tenant_id, user.id, "user deactivated")
     user.is_active = active
     action = "user.reactivated" if active else "user.deactivated"
     await _record(session, principal, user, action, {"email": user.email})

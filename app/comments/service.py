@@ -1,4 +1,5 @@
-"""Adding comments; a contact writing on a finished ticket reopens it."""
+"""Adding comments; a contact's reply hands the ticket back to the team: a finished ticket
+reopens, and one waiting on the contact goes back to whoever works it."""
 
 import uuid
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ class NewComment:
 async def add_comment(
     session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, draft: NewComment
 ) -> tuple[Comment, Ticket]:
-    """Store the comment, bump the ticket, and reopen it when a contact replies after resolution."""
+    """Store the comment and bump the ticket. A contact's reply reopens a finished ticket and
+    takes one waiting on the contact back to the team, each recorded as the contact's change."""
     body = validation.body(draft.body)
     if draft.author_kind == AuthorKind.CONTACT and draft.is_internal:
         raise ValidationFailed("A contact's comment cannot be internal", field="isInternal")
@@ -48,22 +50,43 @@ async def add_comment(
         **_author(draft, actor, ticket),
     )
     session.add(comment)
-    reopen = draft.author_kind == AuthorKind.CONTACT and ticket.status in FINISHED
-    reopened = {"status": {"old": ticket.status, "new": TicketStatus.OPEN.value}}
-    contact = Actor(ActorKind.CONTACT, None, comment.author_name or comment.author_email)
-    if reopen:
-        tickets.apply_status(ticket, TicketStatus.OPEN)
-        tickets.record(session, ticket, "reopened", contact, reopened)
+    moved = _answered(session, ticket, comment) if draft.author_kind == AuthorKind.CONTACT else None
     tickets.touch(ticket)
     await session.flush()
-    if reopen:
+    if moved is not None:
+        contact, changes = moved
         await events.ticket_event(
-            session, EventType.STATUS_CHANGED, ticket, contact, changes=reopened
+            session, EventType.STATUS_CHANGED, ticket, contact, changes=changes
         )
     commented = {"commentId": to_global_id("Comment", comment.id)}
     tickets.record(session, ticket, "comment_added", actor, commented)
     await events.ticket_event(session, EventType.COMMENT_ADDED, ticket, actor, comment=comment)
     return comment, ticket
+
+
+def _status_after_reply(ticket: Ticket) -> TicketStatus | None:
+    """Where a contact's reply takes the ticket, if anywhere. A ticket waiting on the contact
+    goes back to where an agent left it: in progress when someone is assigned (it is still
+    theirs, now with the answer they asked for), open for the queue when nobody is."""
+    if ticket.status in FINISHED:
+        return TicketStatus.OPEN
+    if ticket.status == TicketStatus.WAITING:
+        return TicketStatus.IN_PROGRESS if ticket.assignee_id else TicketStatus.OPEN
+    return None
+
+
+def _answered(session: AsyncSession, ticket: Ticket, comment: Comment) -> tuple[Actor, dict] | None:
+    """Move the ticket for a contact's reply and record it on the timeline, as the contact;
+    returns who moved it and the change, for the event sent once the comment is flushed."""
+    target = _status_after_reply(ticket)
+    if target is None:
+        return None
+    contact = Actor(ActorKind.CONTACT, None, comment.author_name or comment.author_email)
+    changes = {"status": {"old": ticket.status, "new": target.value}}
+    kind = "reopened" if ticket.status in FINISHED else "status_changed"
+    tickets.apply_status(ticket, target)
+    tickets.record(session, ticket, kind, contact, changes)
+    return contact, changes
 
 
 def _author(draft: NewComment, actor: Actor, ticket: Ticket) -> dict:

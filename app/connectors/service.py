@@ -1,7 +1,6 @@
 """Connector rules: signing secrets shown once and rotated with a grace period, inbound field
 mappings checked on save, outbound actions checked before they can ever be called."""
 
-import ipaddress
 import json
 import re
 import uuid
@@ -25,6 +24,7 @@ from app.connectors.models import (
 )
 from app.connectors.repository import ConnectorRepository
 from app.kit import validation
+from app.kit.addresses import RefusedDestination, check_endpoint
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.models import utcnow
 from app.kit.sealing import Sealer
@@ -41,6 +41,8 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 MAX_HEADERS = 20
 TEMPLATE_MAX_BYTES = 16 * 1024
+# Saving waits this long at most for DNS before keeping a name it could not look up.
+RESOLVE_ON_SAVE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -203,29 +205,26 @@ async def save_mapping(
     return mapping, True
 
 
-def _endpoint(value: Any) -> str:
+async def _endpoint(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed("endpoint is required", field="endpoint")
     url = value.strip()
     if len(url) > 2000:
         raise ValidationFailed("endpoint must be at most 2000 characters", field="endpoint")
-    # Placeholders are filled per call; the rest must already be a valid http(s) URL.
     try:
-        parts = urlsplit(PLACEHOLDER.sub("x", url))
-        scheme, host = parts.scheme, parts.hostname
+        authority = urlsplit(url).netloc
     except ValueError:  # an unbalanced IPv6 bracket, `http://[::1`
-        scheme, host = "", None
-    if scheme not in ("https", "http") or not host:
-        raise ValidationFailed("endpoint must be an http(s) URL", field="endpoint")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return url  # a name: checked again after DNS resolution when the action is called
-    if not address.is_global:
+        raise ValidationFailed("endpoint must be an http(s) URL", field="endpoint") from None
+    # Placeholders are filled per call: they may vary the path and query, never where it goes.
+    if "{" in authority or "}" in authority:
         raise ValidationFailed(
-            "endpoint must not point at a private, loopback or link-local address",
-            field="endpoint",
+            "endpoint must not have placeholders in its host or port", field="endpoint"
         )
+    try:
+        # A name that does not resolve yet is kept; it is checked again on every call.
+        await check_endpoint(PLACEHOLDER.sub("x", url), RESOLVE_ON_SAVE_SECONDS)
+    except RefusedDestination as refusal:
+        raise ValidationFailed(f"endpoint {refusal}", field="endpoint") from None
     return url
 
 
@@ -262,6 +261,7 @@ def _template(value: Any) -> str:
 async def create_action(
     session: AsyncSession, tenant_id: uuid.UUID, connector_id: uuid.UUID, data: dict[str, Any]
 ) -> OutboundAction:
+    """A call the connector can make out; its endpoint must reach a public address."""
     action_type = data.get("action_type")
     method = data.get("method")
     action = OutboundAction(
@@ -271,11 +271,12 @@ async def create_action(
         action_type=_choice(
             action_type if isinstance(action_type, str) else "", ActionType, "action_type"
         ),
-        endpoint=_endpoint(data.get("endpoint")),
         method=_choice(method if isinstance(method, str) else "", HttpMethod, "method"),
         headers=_headers(data.get("headers")),
         payload_template=_template(data.get("payload_template")),
     )
+    # Last, as it may wait on DNS: everything cheaper to refuse is refused first.
+    action.endpoint = await _endpoint(data.get("endpoint"))
     await _connector(session, tenant_id, connector_id)
     session.add(action)
     await session.flush()

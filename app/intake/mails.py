@@ -7,14 +7,17 @@ from app.mail.sender import compose
 
 
 def receipt(
-    settings: Settings, to: str, number: int, subject: str, status_url: str
+    settings: Settings, to: str, number: int, subject: str, status_url: str, team: str
 ) -> EmailMessage:
+    """The requester's receipt. Haven writes it, not a person, so the team (the tenant's
+    name) signs it, as it signs the portal's messages that no person wrote."""
     text = (
         f"We have received your request #{number}: {subject}\n\n"
         "Follow its progress and reply here:\n"
         f"{status_url}\n\n"
         "This link is private: anyone who has it can read and answer the ticket, so do not "
-        "forward this mail.\n"
+        "forward this mail.\n\n"
+        f"{team}\n"
     )
     return compose(settings, to, f"[#{number}] {subject}", text)
 

@@ -6,7 +6,8 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
-from app.comments.models import AuthorKind, Comment
+from app.comments.models import Comment
+from app.comments.signatures import public_signature
 from app.intake.models import IntakeForm
 from app.intake.styles import CSS, PAGE_HEADERS
 from app.intake.submission import DEFAULT_PRIORITY, FIELDS, PRIORITIES, Reading
@@ -160,19 +161,12 @@ def form_page(form: IntakeForm, reading: Reading | None = None, status: int = 20
 # --- a ticket and its conversation ----------------------------------------------------------
 
 
-def _author(comment: Comment) -> str:
-    if comment.author_kind == AuthorKind.CONTACT:
-        return comment.author_name or comment.author_email or "You"
-    if comment.author_kind == AuthorKind.AGENT:
-        return f"{comment.author_name or 'Support'} (support team)"
-    return "System"
-
-
-def _messages(comments: list[Comment]) -> str:
+def _messages(comments: list[Comment], team: str) -> str:
     if not comments:
         return "<p>No messages yet.</p>"
     items = "".join(
-        f'<li><p class="meta">{escape(_author(c))}, <time datetime="{c.created_at.isoformat()}">'
+        f'<li><p class="meta">{escape(public_signature(c, team))}, '
+        f'<time datetime="{c.created_at.isoformat()}">'
         f'{when(c.created_at)}</time></p><p class="body">{escape(c.body)}</p></li>'
         for c in comments
     )
@@ -195,11 +189,13 @@ def ticket_page(
     comments: list[Comment],
     action: str,
     *,
+    team: str,
     notice: str = "",
     error: str | None = None,
     draft: str = "",
 ) -> HTMLResponse:
-    """One ticket as its requester sees it: public messages only, oldest first."""
+    """One ticket as its requester sees it: public messages only, oldest first, each signed
+    as `public_signature` decides (`team` is the tenant's name)."""
     status = STATUS_LABELS.get(ticket.status, ticket.status)
     summary = (
         f'<div class="summary" role="alert"><h2>There is a problem</h2><ul><li>'
@@ -212,7 +208,8 @@ def ticket_page(
         f'<dl class="facts"><dt>Ticket</dt><dd>#{ticket.number}</dd>'
         f"<dt>Status</dt><dd>{escape(status)}</dd>"
         f"<dt>Opened</dt><dd>{when(ticket.created_at)}</dd></dl>"
-        f"<h2>Messages</h2>{_messages(comments)}<h2>Reply</h2>{_reply_form(action, error, draft)}"
+        f"<h2>Messages</h2>{_messages(comments, team)}"
+        f"<h2>Reply</h2>{_reply_form(action, error, draft)}"
     )
     title = f"Ticket #{ticket.number}: {ticket.title}"
     return page(f"Error: {title}" if error else title, content, 400 if error else 200)

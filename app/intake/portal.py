@@ -15,6 +15,7 @@ from app.intake import lookup, pages, repository, service
 from app.intake.public import status_url
 from app.intake.requests import form_fields, services_of
 from app.kit.errors import NotFound, ValidationFailed
+from app.tenants import repository as tenants
 from app.tickets.models import Ticket
 from app.tickets.repository import TicketRepository
 
@@ -72,15 +73,25 @@ async def _by_lookup_link(request: Request) -> Access | Response:
     return Access(grant.tenant_id, ticket.id, path)
 
 
-async def _conversation(request: Request, access: Access) -> tuple[Ticket, list[Comment]] | None:
+@dataclass(frozen=True)
+class Conversation:
+    """A ticket's public messages, and the team's name that signs those no person wrote."""
+
+    ticket: Ticket
+    comments: list[Comment]
+    team: str
+
+
+async def _conversation(request: Request, access: Access) -> Conversation | None:
     async with services_of(request).db.read() as session:
         ticket = await TicketRepository(session, access.tenant_id).get(access.ticket_id)
-        if ticket is None:
+        tenant = await tenants.get(session, access.tenant_id)
+        if ticket is None or tenant is None:
             return None
         comments = await CommentRepository(session, access.tenant_id).for_tickets(
             [ticket.id], include_internal=False
         )
-    return ticket, comments
+    return Conversation(ticket, comments, tenant.name)
 
 
 def _notice(request: Request, ticket: Ticket, access: Access) -> str:
@@ -93,9 +104,16 @@ async def _show(request: Request, access: Access, error: str | None, draft: str)
     found = await _conversation(request, access)
     if found is None:
         return pages.message_page("Ticket not found", ["This ticket no longer exists."], 404)
-    ticket, comments = found
-    notice = "" if error else _notice(request, ticket, access)
-    return pages.ticket_page(ticket, comments, access.path, notice=notice, error=error, draft=draft)
+    notice = "" if error else _notice(request, found.ticket, access)
+    return pages.ticket_page(
+        found.ticket,
+        found.comments,
+        access.path,
+        team=found.team,
+        notice=notice,
+        error=error,
+        draft=draft,
+    )
 
 
 async def _reply(request: Request, access: Access) -> Response:

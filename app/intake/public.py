@@ -42,8 +42,12 @@ async def file_ticket(services: Services, form: IntakeForm, entry: Submission) -
     here and sent by the caller once the answer has gone out."""
     async with services.db.transaction() as work:
         ticket, token = await service.submit(work.session, form, entry)
+        tenant = await tenants.get(work.session, form.tenant_id)
+    assert tenant is not None, "a form's tenant exists while the form does"
     url = status_url(services, token)
-    receipt = mails.receipt(services.settings, entry.email, ticket.number, ticket.title, url)
+    receipt = mails.receipt(
+        services.settings, entry.email, ticket.number, ticket.title, url, tenant.name
+    )
     return Filed(ticket, token, url, [receipt])
 
 

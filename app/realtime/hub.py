@@ -19,6 +19,7 @@ from app.auth.access import subject_of
 from app.events.models import Event, EventType
 from app.events.repository import EventRepository
 from app.kit.db import Database
+from app.kit.metrics import observe_fanout_delay
 from app.realtime.broker import CATCH_UP, CHANNEL
 from app.realtime.live import LiveEvent, render
 
@@ -241,6 +242,7 @@ class EventHub:
                 watcher.suspend()
 
     def _deliver(self, event: LiveEvent) -> None:
+        observe_fanout_delay(event.view.occurred_at)
         for subscription in list(self.subscriptions.get(event.tenant_id, ())):
             if subscription.wants(event):
                 subscription.offer(event)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.auth.people import second_person
 from app.auth.principal import Principal
 from app.auth.repository import UserRepository
 from app.cases.access import sees_csea
@@ -199,11 +200,10 @@ async def _load(
     return found
 
 
-def _is_author(referral: Referral, actor: Actor) -> bool:
-    return referral.created_by_id is not None and (
-        referral.created_by_kind,
-        referral.created_by_id,
-    ) == (actor.kind, actor.id)
+async def _second_person(session: AsyncSession, referral: Referral, actor: Actor) -> bool:
+    """Whether the actor is known to be a person other than the referral's author."""
+    author = (referral.created_by_kind, referral.created_by_id)
+    return await second_person(session, referral.tenant_id, author, (actor.kind, actor.id))
 
 
 async def status_of(session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> str:
@@ -275,7 +275,9 @@ async def move(
     """Take one step of the workflow, if `app.referrals.states` allows it now."""
     referral, case = await _load(session, principal, referral_id)
     actor = Actor.of(principal)
-    edge = decide(step, referral.status, same_person=_is_author(referral, actor))
+    edge = decide(
+        step, referral.status, second_person=await _second_person(session, referral, actor)
+    )
     cleaned = clean_reason(reason) if edge.needs_reason else None
     reference = clean_reference(reference_number) if step == Step.ACKNOWLEDGE else None
     if step == Step.SUBMIT:

@@ -4,7 +4,10 @@
 - INVALID_REFERRAL_TRANSITION: the workflow has no such step from the referral's status.
 - REFERRAL_LOCKED: the referral was submitted; nothing about it changes any more except its one
   acknowledgement by the authority.
-- SAME_PERSON_REVIEW: the referral's author cannot also be the reviewer who submits it.
+- SAME_PERSON_REVIEW: the referral's author cannot also be the reviewer who submits it. People
+  are compared, not credentials: an API key is the person who created it, so nobody submits
+  through their own key what they drafted (or the reverse), and a key no person created
+  can neither submit nor be shown to be someone other than whoever submits.
 - REASON_REQUIRED / REASON_TOO_LONG: returning or withdrawing a referral needs a reason.
 - INVALID_REFERENCE_NUMBER: the authority's reference is 1 to 64 printable characters.
 """
@@ -107,14 +110,19 @@ def clean_reference(value: str | None) -> str:
     return cleaned
 
 
-def decide(step: Step, current: str, *, same_person: bool) -> Edge:
-    """The edge if the workflow allows the step now, else the refusal that says why not."""
+def decide(step: Step, current: str, *, second_person: bool) -> Edge:
+    """The edge if the workflow allows the step now, else the refusal that says why not.
+    `second_person` says whether the one taking the step is known to be a person other than
+    the referral's author."""
     source = ReferralStatus(current)
     edge = ALLOWED.get((step, source))
     if edge is None and source in LOCKED:
         raise ReferralLocked(f"The referral is {source.value}; it can no longer change")
     if edge is None:
         raise InvalidReferralTransition(f"A {source.value} referral cannot {step.value}")
-    if edge.four_eyes and same_person:
-        raise SamePersonReview("The referral must be submitted by someone other than its author")
+    if edge.four_eyes and not second_person:
+        raise SamePersonReview(
+            "The referral must be submitted by a person other than its author, and an API key "
+            "counts as the person who created it"
+        )
     return edge

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.kit.errors import HavenError
+from app.kit.unavailable import DatabaseUnavailable
 from app.kit.validation import storable
 
 logger = logging.getLogger("haven.rest")
@@ -50,8 +51,12 @@ def endpoint(handler: Handler) -> Handler:
             return await handler(request)
         except HavenError as error:
             return _from_haven(error)
+        except DatabaseUnavailable:
+            raise  # answered 503 with Retry-After by app.web.unavailable, for every route alike
         except Exception:
-            logger.exception("unexpected error in %s %s", request.method, request.url.path)
+            # The route's template, not the path: paths carry ids and, for portal links, tokens.
+            route = getattr(request.scope.get("route"), "path", "?")
+            logger.exception("unexpected error in %s %s", request.method, route)
             return error_response(500, "INTERNAL_ERROR", "Unexpected error")
 
     return wrapped

@@ -1,6 +1,5 @@
 """The ASGI application: GraphQL, health and the public signing keys."""
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +15,7 @@ from app import __version__
 from app.cases.rest import case_routes
 from app.connectors.rest import connector_routes
 from app.custody.rest import evidence_routes
+from app.graphql.metrics import count_operations
 from app.intake.routes import intake_routes
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
@@ -26,8 +26,15 @@ from app.rest.openapi import openapi_routes
 from app.rest.tickets import v1_routes
 from app.services import Services
 from app.web.board_page import board_routes
+from app.web.body_limit import GraphQLBodyLimit
+from app.web.client_address import ClientAddressMiddleware
+from app.web.graphiql import graphiql_routes
 from app.web.graphql_app import HavenGraphQL
+from app.web.metrics import HttpMetrics, metrics_routes
 from app.web.ratelimit import RateLimitMiddleware
+from app.web.readiness import readiness_routes
+from app.web.request_id import RequestIdMiddleware
+from app.web.unavailable import UnavailableMiddleware
 from app.webhooks.batcher import IngestBatcher
 from app.webhooks.rest import webhook_routes
 from app.widgets.rest import widget_routes
@@ -70,27 +77,30 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if live:
             await services.open()
         worker = Worker(services) if settings.inline_worker else None
-        running = asyncio.create_task(worker.run()) if worker else None
+        if worker:
+            worker.start()
         yield
         await batcher.stop()
-        if worker and running:
-            worker.stop()
-            await asyncio.wait_for(running, timeout=30)
+        if worker:
+            await worker.close()
         if owned:
             await services.close()
         elif live:
             await services.shut_live()
 
     graphql = HavenGraphQL(services)
+    count_operations(graphql.schema)
     batcher = IngestBatcher(services)
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
+            *readiness_routes(services),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *openapi_routes(),
             *board_routes(),
+            *graphiql_routes(settings),
             *v1_routes(),
             *api_ticket_routes(),
             *case_routes(),
@@ -100,8 +110,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *widget_routes(),
             *webhook_routes(),
             *connector_routes(),
+            *metrics_routes(services),
         ],
-        middleware=[Middleware(RateLimitMiddleware, services=services)],
+        middleware=[
+            # First of all, so logs, limits, custody and audit see the client, not its proxy.
+            Middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies),
+            # Outside all that can answer: every response, refusals too, has an id and is counted.
+            Middleware(RequestIdMiddleware),
+            Middleware(HttpMetrics),
+            # Outside everything that reads the database (rate limiting looks callers up).
+            Middleware(UnavailableMiddleware),
+            # Before rate limiting, which reads GraphQL bodies to price them.
+            Middleware(GraphQLBodyLimit, max_bytes=settings.graphql_max_body_bytes),
+            Middleware(RateLimitMiddleware, services=services),
+        ],
         lifespan=lifespan,
     )
     app.state.services = services

@@ -1,68 +1,20 @@
-from contextlib import suppress
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
-from app.graphql.context import Context, authenticate, build_context, credentials
+from app.graphql.context import Context, build_context
 from app.graphql.schema import build_schema
-from app.kit.errors import Unauthenticated
-from app.realtime.fanout import Encoded, LiveFanout, next_message
+from app.realtime.fanout import Encoded, LiveFanout
 from app.services import Services
-
-
-class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        """Valid subscriptions go through the shared fan-out; everything else, Strawberry."""
-        fanout: LiveFanout = self.view.fanout  # type: ignore[attr-defined]
-        document = fanout.plan(operation.query, operation.operation_name)
-        if document is None:
-            await super().run_operation(operation)
-            return
-
-        async def send(payload: str) -> None:
-            await self.send_message(next_message(operation.id, payload))  # type: ignore[arg-type]
-
-        # A client's own `complete` cancels this task; then no `complete` is sent back.
-        await fanout.run(
-            self.context,
-            operation.query,
-            document,
-            operation.variables,
-            operation.operation_name,
-            send,
-        )
-        with suppress(Exception):  # the socket may already be gone
-            await operation.send_operation_message({"id": operation.id, "type": "complete"})
-
-    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        """Bad credentials close the socket with 4401, as graphql-transport-ws clients expect."""
-        try:
-            await super().handle_connection_init(message)
-        except Unauthenticated:
-            await self.websocket.close(code=4401, reason="Unauthorized")
-
-
-def params_credentials(params: dict[str, Any]) -> tuple[str, str] | None:
-    """Credentials from `connection_init`: `authorization` ("Bearer ..."), `token`, or
-    `apiKey`, matched without regard to case or dashes."""
-    flat = {key.lower().replace("-", "").replace("_", ""): value for key, value in params.items()}
-    headers: dict[str, str] = {}
-    if isinstance(flat.get("authorization"), str):
-        headers["authorization"] = flat["authorization"]
-    elif isinstance(flat.get("token"), str):
-        headers["authorization"] = f"Bearer {flat['token']}"
-    for key in ("apikey", "xapikey"):
-        if isinstance(flat.get(key), str):
-            headers["x-api-key"] = flat[key]
-    return credentials(headers)
+from app.web.graphiql import graphiql_page
+from app.web.graphql_body import decode, read_body, refusal
+from app.web.graphql_ws import HavenTransportWS, connect_live
 
 
 class HavenGraphQL(GraphQL):
@@ -82,10 +34,32 @@ class HavenGraphQL(GraphQL):
         self.services = services
         self.fanout = LiveFanout(self.schema, services, services.settings)
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As Strawberry's, except that refusals (a body that cannot be read, GraphiQL where it
+        is off) are GraphQL errors with a code, not plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            response = refusal(error.status_code, error.reason)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> object:
+        return read_body(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode(data)
+
     def encode_json(self, data: object) -> str | bytes:
         if isinstance(data, Encoded):
             return str(data)
         return super().encode_json(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from this server's own assets (Strawberry's page loads them from a CDN)."""
+        return graphiql_page(subscriptions=bool(self.protocols))
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Any
@@ -93,8 +67,4 @@ class HavenGraphQL(GraphQL):
         return await build_context(self.services, request, response)
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
-        found = params_credentials(context.connection_params or {})
-        if found is None:
-            raise Unauthenticated("connection_init must carry an access token or API key")
-        context.principal = await authenticate(self.services, found)
-        context.auth_error = None
+        await connect_live(self.services, context)

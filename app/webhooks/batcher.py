@@ -11,6 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from app.kit.unavailable import DatabaseUnavailable
 from app.rest.envelope import parse_object
 from app.services import Services
 from app.webhooks.ingest import Delivery, Outcome, ingest_batch
@@ -53,6 +54,12 @@ class IngestBatcher:
                 batch.append(self.queue.get_nowait())
             try:
                 await self._settle(batch)
+            except DatabaseUnavailable as error:
+                # One by one would fail alike. Every sender gets 503 now and sends again; the
+                # event_id makes that safe even if the connection died during the commit.
+                for waiting in batch:
+                    if not waiting.answer.done():
+                        waiting.answer.set_exception(error)
             except Exception:
                 log.exception("webhook batch of %d failed; retrying one by one", len(batch))
                 for waiting in batch:

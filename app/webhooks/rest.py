@@ -5,11 +5,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.graphql.context import credentials
+from app.kit.errors import HavenError
 from app.kit.ids import to_global_id
 from app.rest.envelope import bounded_body, endpoint
 from app.rest.params import timestamp
 from app.webhooks.batcher import IngestBatcher
 from app.webhooks.ingest import Accepted, Delivery, DuplicateEvent
+from app.webhooks.outcomes import count_outcome
 
 
 def _api_key(request: Request) -> str | None:
@@ -21,8 +23,13 @@ def _api_key(request: Request) -> str | None:
 @endpoint
 async def receive(request: Request) -> Response:
     batcher: IngestBatcher = request.app.state.webhook_batcher
-    raw = await bounded_body(request)
+    try:
+        raw = await bounded_body(request)
+    except HavenError as refused:  # too large, or a malformed Content-Length
+        count_outcome(refused)
+        raise
     outcome = await batcher.submit(Delivery(_api_key(request), raw, request.headers))
+    count_outcome(outcome)
     if isinstance(outcome, DuplicateEvent):
         # The envelope, plus what a retrying platform needs to carry on as if it had succeeded.
         body = {

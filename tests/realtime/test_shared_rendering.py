@@ -20,6 +20,7 @@ from tests.referrals.helpers import build_scene, create
 SENSITIVE = """subscription($c: ID!) { caseEvents(caseId: $c) { kind safetyCase {
   referral { exportDocument }
   evidence(reason: "x") { edges { node { custody { actorName } } } } } } }"""
+RENAME = 'mutation($t: ID!) { updateTicket(input: {id: $t, title: "Renamed"}) { ticket { id } } }'
 BOARD = (
     """subscription($b: ID!) { boardEvents(boardId: $b) { kind ticket { comments { body } } } }"""
 )
@@ -103,7 +104,7 @@ async def test_a_viewer_never_gets_an_internal_note_rendered_for_an_agent(
         await admin_gql(
             http,
             world,
-            'mutation($t: ID!) { updateTicket(input: {id: $t, title: "Renamed"}) { ticket { id } } }',
+            RENAME,
             t=gid("tkt", ticket.id),
         )
         bodies = {}
