@@ -15,7 +15,8 @@ from app.tickets.types import TicketType
 class CommentMutations:
     @strawberry.mutation(
         permission_classes=[CanWrite],
-        description="Comment on a ticket; a contact's reply reopens a resolved or closed ticket.",
+        description="Comment on a ticket; a contact's reply reopens a resolved or closed ticket "
+        "and moves a waiting one back to work.",
     )
     async def add_comment(self, info: Info, input: AddCommentInput) -> AddCommentPayload:
         principal = info.context.require()

@@ -64,7 +64,8 @@ class AddCommentInput:
     is_internal: bool = strawberry.field(default=False, description="Hide from contacts.")
     author_kind: AuthorKind = strawberry.field(
         default=AuthorKind.AGENT,
-        description="CONTACT relays a customer's reply; it reopens a finished ticket.",
+        description="CONTACT relays a customer's reply; it reopens a finished ticket and moves "
+        "a waiting one back to work.",
     )
     contact_name: str | None = strawberry.field(default=None, description="Contact's name.")
     contact_email: str | None = strawberry.field(default=None, description="Contact's email.")
@@ -73,4 +74,6 @@ class AddCommentInput:
 @strawberry.type
 class AddCommentPayload:
     comment: CommentType = strawberry.field(description="The new comment.")
-    ticket: TicketType = strawberry.field(description="The ticket, possibly reopened.")
+    ticket: TicketType = strawberry.field(
+        description="The ticket, possibly reopened or moved out of waiting."
+    )

@@ -102,7 +102,9 @@ class ReferralMutations:
 
     @strawberry.mutation(
         permission_classes=[CanWrite],
-        description="Submit a reviewed referral; never by its author (SAME_PERSON_REVIEW). "
+        description="Submit a reviewed referral; never by the person who drafted it, through "
+        "any of their credentials: an API key counts as the person who created it "
+        "(SAME_PERSON_REVIEW). "
         "It is frozen from then on (REFERRAL_LOCKED).",
     )
     async def submit_referral(self, info: Info, input: SubmitReferralInput) -> ReferralPayload:

@@ -96,7 +96,8 @@ REFERRAL_SCHEMAS: dict[str, Schema] = {
                 "type": "string",
                 "enum": [s.value for s in ReferralStatus],
                 "description": "pending_review (ask for review), draft (return, with a "
-                "reason), submitted (by a reviewer who is not the author), acknowledged (with "
+                "reason), submitted (by a person other than the author; a key counts as its "
+                "creator), acknowledged (with "
                 "reference_number), withdrawn (from draft or review, with a reason)",
             },
             "reason": {"type": "string", "maxLength": REASON_MAX},
@@ -247,7 +248,8 @@ def _change() -> Schema:
             "422": _refused(
                 "The workflow refuses the step; the referral is unchanged. Codes: "
                 "INVALID_REFERRAL_TRANSITION, REFERRAL_LOCKED (submitted), SAME_PERSON_REVIEW "
-                "(the author cannot submit), REASON_REQUIRED, REASON_TOO_LONG, "
+                "(the author, or a key of theirs, cannot submit), REASON_REQUIRED, "
+                "REASON_TOO_LONG, "
                 "INVALID_REFERENCE_NUMBER",
                 REFUSAL_CODES,
                 {"code": "SAME_PERSON_REVIEW", "message": "Submitted by its author"},

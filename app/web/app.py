@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             # Outside everything that reads the database (rate limiting looks callers up).
             Middleware(UnavailableMiddleware),
             # Before rate limiting, which reads GraphQL bodies to price them.
-            Middleware(GraphQLBodyLimit, max_bytes=settings.graphql_max_body_bytes),
+            Middleware(GraphQLBodyLimit, services=services),
             Middleware(RateLimitMiddleware, services=services),
         ],
         lifespan=lifespan,

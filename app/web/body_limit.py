@@ -1,11 +1,31 @@
 """A bound on GraphQL request bodies, as pure ASGI middleware ahead of everything that reads
 them: the rate limiter buffers a signed-in caller's body to price the operation, and Strawberry
-reads it whole, so an unbounded body costs its size in memory before anything can refuse it."""
+reads it whole, so an unbounded body costs its size in memory before anything can refuse it.
+
+Two bounds: anyone gets `HAVEN_GRAPHQL_MAX_BODY_BYTES` (1 MB); a body past it is read on only
+when its credentials check out, and then up to what the largest evidence upload needs (its
+base64 form), since `preserveEvidence` carries the content in the body. So nobody without
+valid credentials can make Haven hold more than the small bound."""
+
+import math
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.kit.settings import Settings
+from app.ratelimit.identity import CallerCache
+from app.services import Services
 from app.web.graphql_body import refusal
+
+# Room for the rest of a `preserveEvidence` document around the base64 content.
+ENVELOPE_BYTES = 64 * 1024
+
+
+def signed_in_bound(settings: Settings) -> int:
+    """The bound for callers with valid credentials: an evidence item in base64, with room."""
+    evidence = 4 * math.ceil(settings.evidence_max_bytes / 3) + ENVELOPE_BYTES
+    return max(settings.graphql_max_body_bytes, evidence)
+
 
 GRAPHQL_PATH = "/graphql"
 
@@ -15,9 +35,11 @@ class BodyTooLarge(Exception):
 
 
 class GraphQLBodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.max_bytes = services.settings.graphql_max_body_bytes
+        self.signed_in_bytes = signed_in_bound(services.settings)
+        self.callers = CallerCache(services, services.settings.rate_limit_identity_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != GRAPHQL_PATH:
@@ -25,19 +47,25 @@ class GraphQLBodyLimit:
             return
         # An honest Content-Length is refused before a byte is read; counting while reading
         # catches chunked bodies and lying headers.
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self.refuse(scope, receive, send)
-            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        bound = self.max_bytes
+        if declared.isdigit() and int(declared) > bound:
+            bound = await self.bound_for(headers)
+            if int(declared) > bound:
+                await self.refuse(scope, receive, send, bound)
+                return
         received, started = 0, False
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, bound
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
+                if received > bound and bound == self.max_bytes:
+                    bound = await self.bound_for(headers)
+                if received > bound:
+                    raise BodyTooLarge(bound)
             return message
 
         async def watched(message: Message) -> None:
@@ -47,16 +75,20 @@ class GraphQLBodyLimit:
 
         try:
             await self.app(scope, counted, watched)
-        except BodyTooLarge:
+        except BodyTooLarge as too_large:
             if started:
                 raise
-            await self.refuse(scope, receive, send)
+            await self.refuse(scope, receive, send, too_large.args[0])
 
-    async def refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def bound_for(self, headers: Headers) -> int:
+        """The larger bound for valid credentials; the small one for anyone else."""
+        return self.signed_in_bytes if await self.callers.caller(headers) else self.max_bytes
+
+    async def refuse(self, scope: Scope, receive: Receive, send: Send, bound: int) -> None:
         # The rest of the body is never read, so the connection cannot carry another request.
         response = refusal(
             413,
-            f"Request body must be at most {self.max_bytes} bytes",
+            f"Request body must be at most {bound} bytes",
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)

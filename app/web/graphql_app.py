@@ -1,12 +1,15 @@
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
+from strawberry.utils.operation import get_operation_type
 
 from app.graphql.context import Context, build_context
 from app.graphql.schema import build_schema
@@ -46,6 +49,17 @@ class HavenGraphQL(GraphQL):
             response = refusal(error.status_code, error.reason)
         await response(scope, receive, send)
 
+    async def execute_operation(
+        self, request: Request, request_adapter: Any, request_data: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Queries and mutations only: a subscription over HTTP would stream outside the
+        socket whose rights are followed, so it is refused (coded 400) before it runs."""
+        if _subscribes(request_data, request_adapter.method):
+            raise HTTPException(400, "Subscriptions run over WebSocket (graphql-transport-ws)")
+        return await super().execute_operation(
+            request, request_adapter, request_data, *args, **kwargs
+        )
+
     def parse_json(self, data: str | bytes) -> object:
         return read_body(data)
 
@@ -68,3 +82,24 @@ class HavenGraphQL(GraphQL):
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         await connect_live(self.services, context)
+
+
+MAX_TOKENS = 10_000  # above any query limit; the executor applies the configured one
+
+
+def _subscribes(request_data: Any, method: str) -> bool:
+    """Whether any operation the request would run is a subscription."""
+    operations = request_data if isinstance(request_data, list) else [request_data]
+    for operation in operations:
+        query = getattr(operation, "query", None)
+        # The keyword must appear for a subscription; most requests skip the parse.
+        if not isinstance(query, str) or "subscription" not in query:
+            continue
+        try:
+            document = parse(query, max_tokens=MAX_TOKENS)
+            kind = get_operation_type(document, getattr(operation, "operation_name", None))
+        except Exception:  # unparsable or ambiguous: the executor gives its own coded error
+            continue
+        if kind == OperationType.SUBSCRIPTION:
+            return True
+    return False

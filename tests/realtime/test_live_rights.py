@@ -8,6 +8,7 @@ from contextlib import suppress
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from websockets.exceptions import ConnectionClosed
 
@@ -291,3 +292,22 @@ class TestAcrossProcesses:
 
 
 __all__ = ["Closed"]
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/json", "multipart/mixed;subscriptionSpec=1.0", "text/event-stream"]
+)
+async def test_subscriptions_over_http_are_refused_with_a_code(
+    client: httpx.AsyncClient, factory: Factory, accept: str
+) -> None:
+    """Only a socket has its rights followed; a streamed HTTP response would escape that."""
+    world = await factory.world()
+    response = await client.post(
+        "/graphql",
+        json={"query": BOARD_EVENTS, "variables": {"board": gid("brd", world.board.id)}},
+        headers={"X-API-Key": world.api_key, "Accept": accept},
+    )
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "WebSocket" in error["message"]
