@@ -126,7 +126,6 @@ class TestRestWhilePostgresIsDown:
         haven.start_postgres()
         assert (await haven.client.get("/api/v1/tickets", headers=key)).status_code == 200
 
-
     async def test_with_rate_limiting_on_a_keyed_request_still_gets_503(
         self, haven: Haven, tmp_path: Path
     ) -> None:

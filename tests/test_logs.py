@@ -70,16 +70,26 @@ def capture_logs(formatter: logging.Formatter | None = None) -> Iterator[Capture
     handler.addFilter(AddRequestId())
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
-    levels = {name: logging.getLogger(name).level for name in LOGGERS}
+    # Other tests may have configured logging in this process (uvicorn.access not propagating,
+    # or loggers disabled by a dictConfig): every captured logger reaches the root here.
+    saved = {
+        name: (logger.level, logger.propagate, logger.disabled)
+        for name in LOGGERS
+        for logger in [logging.getLogger(name)]
+    }
     root.addHandler(handler)
     for name in LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO)
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.propagate, logger.disabled = True, False
     try:
         yield Captured(stream)
     finally:
         root.removeHandler(handler)
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
+        for name, (level, propagate, disabled) in saved.items():
+            logger = logging.getLogger(name)
+            logger.setLevel(level)
+            logger.propagate, logger.disabled = propagate, disabled
 
 
 @pytest.fixture

@@ -170,12 +170,14 @@ async def test_probes_keys_and_the_board_page_are_not_limited(
     limited: AppFactory, factory: Factory
 ) -> None:
     world = await factory.world()
-    async with limited(free=1, public_per_minute=1) as client:
+    paths = ("/health", "/ready", "/metrics", "/.well-known/jwks.json", "/static/missing.js")
+    async with limited(free=1, public_per_minute=1, anonymous_per_minute=1) as client:
         for _ in range(4):
-            for path in ("/health", "/.well-known/jwks.json", "/static/missing.js"):
-                response = await client.get(path, headers={"X-API-Key": world.api_key})
-                assert response.status_code != 429, path
-                assert "RateLimit" not in response.headers
+            for path in paths:
+                for headers in ({"X-API-Key": world.api_key}, {}):
+                    response = await client.get(path, headers=headers)
+                    assert response.status_code != 429, path
+                    assert "RateLimit" not in response.headers
 
 
 async def test_public_endpoints_are_limited_per_client_address(limited: AppFactory) -> None:

@@ -78,6 +78,9 @@ class Backoff:
 
 
 class Worker:
+    """pgqueuer's queue and scheduler, with `jobs` registered on them, run on a connection of
+    their own and started again whenever that connection or the run dies."""
+
     def __init__(
         self,
         services: Services,
@@ -89,6 +92,8 @@ class Worker:
         self.jobs = jobs
         self.backoff = backoff
         self.queue: PgQueuer | None = None
+        # Failed runs in a row (a run that lasted `healthy_after` counts as the first again).
+        self.failures = 0
         self._stopping = asyncio.Event()
         self._attempt: asyncio.Task[None] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -96,16 +101,15 @@ class Worker:
     async def run(self) -> None:
         """Run until `stop()`. When the connection or the run dies: one warning, a pause that
         grows with each failure in a row (bounded, jittered), and a fresh start."""
-        failures = 0
         while not self._stopping.is_set():
             began = time.monotonic()
             error = await self._attempt_run()
             if self._stopping.is_set():
                 return
             healthy = time.monotonic() - began >= self.backoff.healthy_after
-            failures = 1 if healthy else failures + 1
-            delay = self.backoff.delay(failures)
-            log = logger.warning if failures == 1 else logger.info
+            self.failures = 1 if healthy else self.failures + 1
+            delay = self.backoff.delay(self.failures)
+            log = logger.warning if self.failures == 1 else logger.info
             log("job worker stopped (%r); starting again in %.1fs", error, delay)
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
@@ -154,6 +158,8 @@ class Worker:
         connection = await asyncpg.connect(
             asyncpg_dsn(self.services.db.url), timeout=CONNECT_TIMEOUT_SECONDS
         )
+        if self.failures:
+            logger.info("job worker connected again")
         try:
             queue = PgQueuer.from_asyncpg_connection(connection)
             for job in self.jobs:

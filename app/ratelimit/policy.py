@@ -10,7 +10,8 @@ from app.tenants.models import Plan
 PLAN_LIMITS = {Plan.FREE: 60, Plan.PRO: 300, Plan.BUSINESS: 600, Plan.ENTERPRISE: 1200}
 
 # Probes, signing keys and the board page's own files cost nothing to serve and must never fail.
-EXEMPT_PATHS = frozenset({"/health", "/.well-known/jwks.json"})
+# `/metrics` answers only to its long random token, which no budget could help anyone guess.
+EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics", "/.well-known/jwks.json"})
 EXEMPT_PREFIXES = ("/board/", "/static/")
 WEBHOOK_PATHS = ("/api/v1/webhooks/events",)
 # Anyone may post here without credentials, so the client's address is what gets limited.

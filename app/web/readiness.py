@@ -39,6 +39,8 @@ async def redis_answers(url: str) -> None:
 
 
 class Readiness:
+    """The checks this process's settings call for, run together on every request."""
+
     def __init__(self, services: Services) -> None:
         self.checks: dict[str, Check] = {"database": lambda: database_answers(services.db)}
         redis_url = services.settings.redis_url
@@ -57,7 +59,7 @@ class Readiness:
         return JSONResponse(body, status_code=503, headers=headers)
 
     async def run(self, name: str) -> str:
-        """ "ok", "timeout" or "failed"; why it failed goes to the log, not to the caller."""
+        """One check's outcome, "ok", "timeout" or "failed"; why goes to the log only."""
         try:
             async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
                 await self.checks[name]()

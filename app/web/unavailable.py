@@ -1,7 +1,7 @@
 """503 Service Unavailable, with `Retry-After`, while the database is out of reach.
 
-One pure ASGI middleware, outermost, so it also covers failures in the middleware below it
-(rate limiting looks callers up in the database). It answers only `DatabaseUnavailable`;
+One pure ASGI middleware, placed outside every middleware that reads the database (rate
+limiting looks callers up), so it covers their failures too. It answers only `DatabaseUnavailable`;
 every other exception goes on to Starlette's 500 as before. It also adds `Retry-After` to any
 503 an endpoint produced itself, so every 503 says when to come back."""
 
@@ -34,6 +34,8 @@ def unavailable_response(path: str) -> JSONResponse:
 
 
 class UnavailableMiddleware:
+    """Answers `DatabaseUnavailable` with `unavailable_response`; adds `Retry-After` to 503s."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -58,6 +60,6 @@ class UnavailableMiddleware:
             if started:  # too late to answer anything else; the connection is cut
                 raise
             # The route's template, not the path: paths carry ids and, for portal links, tokens.
-            route = getattr(scope.get("route"), "path", "?")
+            route = getattr(scope.get("route"), "path", "(before routing)")
             outages.failed(f"{scope['method']} {route}", error)
             await unavailable_response(scope["path"])(scope, receive, send)

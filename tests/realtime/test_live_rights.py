@@ -21,7 +21,7 @@ from app.services import Services
 from app.tickets.models import Priority
 from tests.cases.helpers import open_case
 from tests.cases.test_case_subscriptions import ONE, QUEUE
-from tests.factories import Factory, World, gid
+from tests.factories import PASSWORD, Factory, World, gid
 from tests.realtime.conftest import Closed, GraphQLWS, subscribed
 from tests.realtime.test_subscriptions import BOARD_EVENTS, Api
 
@@ -209,6 +209,36 @@ class TestDemotedLead:
         assert not leaked(seen, "CASE_PRIORITY_CHANGED")
         assert not leaked(seen, "Hash match 7")
         assert ws.socket.close_code == 4401
+
+
+class TestRevokedSignIn:
+    async def test_reusing_a_refresh_token_closes_that_sign_ins_sockets(
+        self, live_server: str, http: httpx.AsyncClient, factory: Factory, services: Services
+    ) -> None:
+        """Reuse means the refresh token was copied: the whole sign-in ends, live ones too."""
+        world = await factory.world()
+        agent = await factory.user(world.tenant, Role.AGENT)
+        login = await http.post(
+            "/graphql",
+            json={
+                "query": "mutation($e: String!, $p: String!) { login(input: {email: $e, "
+                "password: $p}) { accessToken refreshToken } }",
+                "variables": {"e": agent.email, "p": PASSWORD},
+            },
+        )
+        tokens = login.json()["data"]["login"]
+        refresh = {
+            "query": "mutation($r: String!) { refreshToken(input: {refreshToken: $r}) "
+            "{ accessToken } }",
+            "variables": {"r": tokens["refreshToken"]},
+        }
+        async with GraphQLWS.open(live_server, {"token": tokens["accessToken"]}) as ws:
+            await ws.subscribe(BOARD_EVENTS, {"board": gid("brd", world.board.id)})
+            await subscribed(services.hub, world.tenant.id, 1)
+            assert "errors" not in (await http.post("/graphql", json=refresh)).json()
+            reused = (await http.post("/graphql", json=refresh)).json()
+            assert reused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            assert await closed_code(ws) == 4401
 
 
 class TestExpiry:
