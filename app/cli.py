@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app import __version__
 from app.kit.errors import HavenError
@@ -14,10 +14,14 @@ from app.kit.preflight import check_database, check_home, check_port
 from app.kit.settings import Settings, load_settings
 from app.kit.unavailable import CODE as UNAVAILABLE
 from app.kit.unavailable import DatabaseUnavailable
-from app.services import Services
+
+if TYPE_CHECKING:  # the app itself loads only for commands that need it: --help stays instant
+    from app.services import Services
 
 
-def _with_services(settings: Settings, job: Callable[[Services], Awaitable[Any]]) -> Any:
+def _with_services(settings: Settings, job: Callable[["Services"], Awaitable[Any]]) -> Any:
+    from app.services import Services
+
     services = Services.start(settings)
 
     async def run() -> Any:
@@ -51,6 +55,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
 
     from app.kit.logs import configure_logging, logging_config
     from app.kit.migrate import upgrade
+    from app.services import Services
     from app.tenants.demo import seed_demo
     from app.web.app import create_app
 
@@ -67,7 +72,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
             finally:
                 await services.db.engine.dispose()
 
-        _print_demo(asyncio.run(seed()), args.host, args.port)
+        _print_demo(asyncio.run(seed()), settings.public_url)
     uvicorn.run(
         create_app(settings, services),
         host=args.host,
@@ -93,8 +98,8 @@ def worker(args: argparse.Namespace, settings: Settings) -> None:
     _with_services(settings, lambda services: Worker(services).serve_forever())
 
 
-def _print_demo(credentials: dict[str, Any], host: str, port: int) -> None:
-    base = f"http://{host}:{port}"
+def _print_demo(credentials: dict[str, Any], public_url: str) -> None:
+    base = public_url.rstrip("/")
     print(
         "\nHaven demo tenant ready\n"
         f"  login     {credentials['email']} / {credentials['password']}"
@@ -108,7 +113,7 @@ def _print_demo(credentials: dict[str, Any], host: str, port: int) -> None:
         f"  Webhooks  signing secret {credentials['webhook_secret']}"
         "  (POST /api/v1/webhooks/events)\n"
         f"  OpenAPI   {base}/api/openapi.json\n"
-        f"  Health    {base}/health\n"
+        f"  Health    {base}/health  (liveness; {base}/ready checks the database)\n"
         f"  JWKS      {base}/.well-known/jwks.json\n",
         flush=True,
     )
@@ -116,6 +121,7 @@ def _print_demo(credentials: dict[str, Any], host: str, port: int) -> None:
 
 def migrate(args: argparse.Namespace, settings: Settings) -> None:
     from app.kit.migrate import upgrade
+    from app.services import Services
 
     services = Services.start(settings)
     try:
@@ -130,7 +136,7 @@ def tenants_create(args: argparse.Namespace, settings: Settings) -> None:
     from app.tenants.models import Plan
     from app.tenants.service import create_tenant
 
-    async def job(services: Services) -> dict[str, str]:
+    async def job(services: "Services") -> dict[str, str]:
         async with services.db.transaction() as work:
             made = await create_tenant(
                 work.session, name=args.name, admin_email=args.admin_email, plan=Plan(args.plan)
@@ -152,7 +158,7 @@ def keys_create(args: argparse.Namespace, settings: Settings) -> None:
     from app.auth.service import create_api_key
     from app.tickets.models import ActorKind
 
-    async def job(services: Services) -> dict[str, str]:
+    async def job(services: "Services") -> dict[str, str]:
         async with services.db.transaction() as work:
             tenant = await _tenant(work.session, args.tenant)
             operator = Principal(tenant.id, Role.ADMIN, ActorKind.SYSTEM, tenant.id, "operator")
@@ -171,7 +177,7 @@ def keys_revoke(args: argparse.Namespace, settings: Settings) -> None:
     from app.kit.ids import expect_global_id
     from app.tickets.models import ActorKind
 
-    async def job(services: Services) -> dict[str, str]:
+    async def job(services: "Services") -> dict[str, str]:
         async with services.db.transaction() as work:
             tenant = await _tenant(work.session, args.tenant)
             operator = Principal(tenant.id, Role.ADMIN, ActorKind.SYSTEM, tenant.id, "operator")
