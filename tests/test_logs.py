@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -41,6 +40,7 @@ from app.services import Services
 from app.web.app import create_app
 from app.web.request_id import RequestIdMiddleware
 from tests.factories import PASSWORD, Factory
+from tests.realtime.conftest import serving
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 LOGGERS = ("haven", "app", "uvicorn.access", "uvicorn.error")
@@ -97,27 +97,11 @@ async def live_url(services: Services) -> AsyncIterator[str]:
     """The real app under uvicorn on a free loopback port, logging through the root logger
     (log_config=None leaves the test process's logging as it is)."""
     settings = services.settings.model_copy(update={"inline_worker": False})
-    config = uvicorn.Config(
-        create_app(settings, services),
-        host="127.0.0.1",
-        port=0,
-        lifespan="off",
-        log_config=None,
-        timeout_graceful_shutdown=5,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(400):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.025)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=15)
+    app = create_app(settings, services)
+    async with serving(
+        app, lifespan="off", log_config=None, log_level=None, timeout_graceful_shutdown=5
+    ) as url:
+        yield url
 
 
 async def _log_later(log: logging.Logger) -> None:

@@ -29,9 +29,11 @@ QUIET = 0.6  # seconds of silence taken as "nothing more is coming"
 
 
 @asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on a free local port for the life of the block."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning")
+async def serving(app: Any, **options: Any) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on a free local port for the life of the block; `options`
+    override uvicorn's configuration."""
+    settings: dict[str, Any] = {"lifespan": "on", "log_level": "warning", **options}
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, **settings)
     server = uvicorn.Server(config)
     # The lifespan tunes the garbage collector for a long-lived server; put it back afterwards
     # so the rest of the test session runs as before.
@@ -62,7 +64,10 @@ async def live_server(services: Services) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def http(live_server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live_server, timeout=WAIT) as client:
+    # Idle connections are dropped well before uvicorn's 5 s keep-alive closes them, or a
+    # request could be sent on a connection the server is closing at that moment.
+    limits = httpx.Limits(keepalive_expiry=1.0)
+    async with httpx.AsyncClient(base_url=live_server, timeout=WAIT, limits=limits) as client:
         yield client
 
 
