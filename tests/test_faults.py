@@ -23,6 +23,7 @@ from app.services import Services
 from app.tickets.models import Ticket
 from app.web.app import create_app
 from tests.factories import Factory, World
+from tests.realtime.conftest import GraphQLWS, serving
 from tests.separate_postgres import SeparatePostgres
 from tests.webhooks.helpers import event, new_connector, post_event
 
@@ -262,3 +263,24 @@ class TestOnlyUnreachableIsUnavailable:
                     await work.session.execute(text("SELECT 1"))
         finally:
             await db.close()
+
+
+async def test_a_socket_operation_gets_a_coded_503_and_the_socket_stays_open(
+    haven: Haven,
+) -> None:
+    """Re-authenticating an operation needs the database; while it is away the operation fails
+    with SERVICE_UNAVAILABLE, and the same socket works again once it is back."""
+    async with (
+        serving(create_app(haven.services.settings, haven.services)) as url,
+        GraphQLWS.open(url, {"apiKey": haven.world.api_key}) as ws,
+    ):
+        haven.stop_postgres()
+        refused = await ws.receive(await ws.subscribe(VIEWER))
+        assert refused["type"] == "error", refused
+        assert [e["extensions"]["code"] for e in refused["payload"]] == ["SERVICE_UNAVAILABLE"]
+        haven.start_postgres()
+        for _ in range(20):
+            answer = await ws.receive(await ws.subscribe(VIEWER))
+            if answer["type"] == "next":
+                break
+        assert answer["payload"]["data"]["viewer"]["role"] == "ADMIN"

@@ -43,7 +43,8 @@ from tests.factories import PASSWORD, Factory
 from tests.realtime.conftest import serving
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
-LOGGERS = ("haven", "app", "uvicorn.access", "uvicorn.error")
+# "uvicorn" too: uvicorn's own logging setup stops its records there unless it propagates.
+LOGGERS = ("haven", "app", "uvicorn", "uvicorn.access", "uvicorn.error")
 
 
 class Captured:

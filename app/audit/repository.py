@@ -1,30 +1,26 @@
 """Every query on the audit chain, scoped to one tenant."""
 
-import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.hashing import GENESIS
 from app.audit.models import AuditEntry, AuditHead
-from app.kit.errors import ValidationFailed
-from app.kit.pagination import Page, decode_cursor, encode_cursor
+from app.kit.pagination import Key, Ordering, Page
+from app.kit.repository import TenantScoped
 
 WALK_PAGE = 1000
 
 
-def _cursor_seq(cursor: str) -> int:
-    values = decode_cursor(cursor)
-    if len(values) != 1 or type(values[0]) is not int or not 0 < values[0] < 2**63:
-        raise ValidationFailed("Malformed cursor", field="after")
-    return values[0]
+NEWEST = Ordering("audit", [Key(AuditEntry.seq, int)], descending=True)
 
 
-class AuditRepository:
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
+class AuditRepository(TenantScoped[AuditEntry]):
+    """The audit chain of one tenant."""
+
+    model = AuditEntry
 
     async def lock_head(self) -> AuditHead:
         """The chain head, created on first use and locked until the transaction ends, so
@@ -43,10 +39,7 @@ class AuditRepository:
 
     async def _locked_head(self) -> AuditHead | None:
         return await self.session.scalar(
-            select(AuditHead)
-            .where(AuditHead.tenant_id == self.tenant_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+            self.tenant_rows(AuditHead).with_for_update().execution_options(populate_existing=True)
         )
 
     async def append(self, head: AuditHead, entries: list[AuditEntry]) -> None:
@@ -56,9 +49,7 @@ class AuditRepository:
 
     async def head(self) -> AuditHead | None:
         return await self.session.scalar(
-            select(AuditHead)
-            .where(AuditHead.tenant_id == self.tenant_id)
-            .execution_options(populate_existing=True)
+            self.tenant_rows(AuditHead).execution_options(populate_existing=True)
         )
 
     async def walk(self) -> AsyncIterator[AuditEntry]:
@@ -71,7 +62,7 @@ class AuditRepository:
             rows = (
                 await self.session.execute(
                     select(table)
-                    .where(table.c.tenant_id == self.tenant_id, table.c.seq > after)
+                    .where(self.in_tenant(table.c), table.c.seq > after)
                     .order_by(table.c.seq)
                     .limit(WALK_PAGE)
                 )
@@ -82,8 +73,8 @@ class AuditRepository:
                 return
             after = rows[-1].seq
 
-    def _filtered(self, subject_type: str | None, subject_id: str | None) -> Select[AuditEntry]:
-        query = select(AuditEntry).where(AuditEntry.tenant_id == self.tenant_id)
+    def _filtered(self, subject_type: str | None, subject_id: str | None) -> Select[Any]:
+        query = self.readable_statement()
         if subject_type is not None:
             query = query.where(AuditEntry.subject_type == subject_type)
         if subject_id is not None:
@@ -95,13 +86,7 @@ class AuditRepository:
     ) -> Page[AuditEntry]:
         """Newest first."""
         query = self._filtered(subject_type, subject_id)
-        if after is not None:
-            query = query.where(AuditEntry.seq < _cursor_seq(after))
-        rows = list(
-            await self.session.scalars(query.order_by(AuditEntry.seq.desc()).limit(first + 1))
-        )
-        items = [(row, encode_cursor([row.seq])) for row in rows[:first]]
-        return Page(items=items, has_next_page=len(rows) > first)
+        return await self.paginate(query, NEWEST, first, after)
 
     async def count(self, subject_type: str | None, subject_id: str | None) -> int:
         query = self._filtered(subject_type, subject_id).with_only_columns(

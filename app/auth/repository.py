@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import ApiKey, AuthSession, RefreshToken, User
+from app.kit.repository import TenantRepository
 
 API_KEY_TOUCH_INTERVAL = timedelta(seconds=60)
 
@@ -99,27 +100,13 @@ async def touch_api_key(session: AsyncSession, key: ApiKey, now: datetime) -> No
     key.last_used_at = now
 
 
-class UserRepository:
+class UserRepository(TenantRepository[User]):
     """Users of one tenant."""
 
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
-
-    async def get(self, user_id: uuid.UUID) -> User | None:
-        return await self.session.scalar(
-            select(User).where(User.id == user_id, User.tenant_id == self.tenant_id)
-        )
-
-    async def by_ids(self, user_ids: list[uuid.UUID]) -> list[User]:
-        rows = await self.session.scalars(
-            select(User).where(User.id.in_(user_ids), User.tenant_id == self.tenant_id)
-        )
-        return list(rows)
+    model = User
 
     async def all(self) -> list[User]:
-        rows = await self.session.scalars(
-            select(User).where(User.tenant_id == self.tenant_id).order_by(User.name, User.id)
-        )
+        rows = await self.session.scalars(self.readable_statement().order_by(User.name, User.id))
         return list(rows)
 
     async def lock_active_admins(self) -> list[uuid.UUID]:
@@ -128,7 +115,7 @@ class UserRepository:
         rows = await self.session.scalars(
             select(User.id)
             .where(
-                User.tenant_id == self.tenant_id,
+                self.in_tenant(User),
                 User.role == "admin",
                 User.is_active.is_(True),
             )
@@ -138,26 +125,16 @@ class UserRepository:
         return list(rows)
 
     async def by_email(self, email: str) -> User | None:
-        return await self.session.scalar(
-            select(User).where(User.tenant_id == self.tenant_id, User.email == email)
-        )
+        return await self.session.scalar(self.readable_statement().where(User.email == email))
 
 
-class ApiKeyRepository:
+class ApiKeyRepository(TenantRepository[ApiKey]):
     """API keys of one tenant."""
 
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
-
-    async def get(self, key_id: uuid.UUID) -> ApiKey | None:
-        return await self.session.scalar(
-            select(ApiKey).where(ApiKey.id == key_id, ApiKey.tenant_id == self.tenant_id)
-        )
+    model = ApiKey
 
     async def all(self) -> list[ApiKey]:
         rows = await self.session.scalars(
-            select(ApiKey)
-            .where(ApiKey.tenant_id == self.tenant_id)
-            .order_by(ApiKey.created_at.desc(), ApiKey.id)
+            self.readable_statement().order_by(ApiKey.created_at.desc(), ApiKey.id)
         )
         return list(rows)

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import service as audit
 from app.auth import repository
 from app.auth.access import access_changed
 from app.auth.models import ApiKey, AuthSession, RefreshToken, Role, User
@@ -15,8 +14,10 @@ from app.auth.people import person_behind
 from app.auth.principal import Principal
 from app.auth.secrets import API_KEY_PREFIX, REFRESH_PREFIX, digest, new_secret
 from app.auth.signing import AccessClaims, TokenSigner
+from app.journal import service as journal
+from app.journal.change import Change, Subject
 from app.kit import validation
-from app.kit.actors import Actor
+from app.kit.actors import SYSTEM, Actor
 from app.kit.db import add_unique
 from app.kit.errors import NotFound, Unauthenticated, ValidationFailed
 from app.tickets.models import ActorKind
@@ -76,9 +77,10 @@ async def refresh(
         raise Unauthenticated("Refresh token expired or revoked")
     if token.used_at is not None:
         await repository.revoke_session(session, auth_session, "refresh token reused")
-        await access_changed(
-            session, auth_session.tenant_id, "session", auth_session.id, "sign-in revoked"
-        )
+        # Haven's own doing, on no one's request: not an audited change.
+        live = access_changed("session", auth_session.id, "sign-in revoked")
+        change = Change(auth_session.tenant_id, SYSTEM, "session.revoked", live=live)
+        await journal.record(session, change)
         return None
     token.used_at = _now()
     user = await repository.UserRepository(session, auth_session.tenant_id).get(
@@ -170,10 +172,14 @@ async def revoke_api_key(session: AsyncSession, principal: Principal, key_id: uu
         raise NotFound("API key")
     if key.revoked_at is None:
         key.revoked_at = _now()
-        await access_changed(session, key.tenant_id, "api_key", key.id, "key revoked")
-        await audit.record(
-            session, key.tenant_id, Actor.of(principal), "api_key.revoked", "ApiKey", str(key.id)
+        change = Change(
+            key.tenant_id,
+            Actor.of(principal),
+            "api_key.revoked",
+            [Subject("ApiKey", str(key.id))],
+            live=access_changed("api_key", key.id, "key revoked"),
         )
+        await journal.record(session, change)
     return key
 
 

@@ -1,17 +1,19 @@
 """Managing the team: deactivating, reactivating and re-roling users.
 
-Each change is audited and recorded as an access change, so the user's open sockets are
-re-checked (and closed) in every process, and tokens carrying the old role stop working."""
+Each change is recorded through the journal, audited and as an access change, so the user's
+open sockets are re-checked (and closed) in every process, and tokens carrying the old role
+stop working."""
 
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import service as audit
 from app.auth.access import access_changed
 from app.auth.models import Role, User
 from app.auth.principal import Principal
 from app.auth.repository import UserRepository, revoke_user_sessions
+from app.journal import service as journal
+from app.journal.change import Change, Subject
 from app.kit.actors import Actor
 from app.kit.errors import HavenError, NotFound
 
@@ -38,10 +40,15 @@ async def _keep_an_admin(session: AsyncSession, principal: Principal, user: User
 async def _record(
     session: AsyncSession, principal: Principal, user: User, action: str, details: dict[str, str]
 ) -> None:
-    await access_changed(session, user.tenant_id, "user", user.id, action)
-    await audit.record(
-        session, user.tenant_id, Actor.of(principal), action, "User", str(user.id), details
+    change = Change(
+        user.tenant_id,
+        Actor.of(principal),
+        action,
+        [Subject("User", str(user.id))],
+        details,
+        live=access_changed("user", user.id, action),
     )
+    await journal.record(session, change)
 
 
 async def set_active(

@@ -1,4 +1,4 @@
-"""Events about safety cases, written in the caller's transaction like ticket events.
+"""Events about safety cases, recorded through the journal like every change to a case.
 
 A CSEA case's events must never reach someone who may not see the case, so there are two
 queues: `cases` (every case but CSEA) and `cases:all` (every case). A case's own topic is safe
@@ -7,16 +7,9 @@ for anyone who passed the visibility check when subscribing, since a case never 
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.cases.models import CaseType, SafetyCase
-from app.events.models import Event, EventType
-from app.events.service import Committed
-from app.kit.actors import Actor
-from app.kit.db import COMMITTED_EVENTS
-from app.kit.ids import to_global_id
-from app.kit.snapshots import snapshot
-from app.tenants.repository import next_event_seqs
+from app.events.models import EventType
+from app.journal.change import Live
 
 QUEUE = "cases"
 FULL_QUEUE = "cases:all"
@@ -30,39 +23,12 @@ def queue_topic(sees_csea: bool) -> str:
     return FULL_QUEUE if sees_csea else QUEUE
 
 
-def _actor(actor: Actor) -> dict[str, Any]:
-    # The same shape ticket events carry, so live clients read both alike.
-    kind = {"user": "User", "api_key": "ApiKey"}.get(actor.kind)
-    return {
-        "kind": actor.kind,
-        "id": to_global_id(kind, actor.id) if kind and actor.id else None,
-        "name": actor.name,
-    }
-
-
 def topics(case: SafetyCase) -> list[str]:
     queues = [FULL_QUEUE] if case.case_type == CaseType.CSEA else [QUEUE, FULL_QUEUE]
     return [case_topic(case.id), *queues]
 
 
-async def case_event(
-    session: AsyncSession,
-    type: EventType,
-    case: SafetyCase,
-    actor: Actor,
-    changes: dict[str, Any] | None = None,
-) -> Event:
-    """Record an event about a case; subscribers hear of it once the transaction commits."""
-    (seq,) = await next_event_seqs(session, case.tenant_id, 1)
-    event = Event(
-        tenant_id=case.tenant_id,
-        seq=seq,
-        topics=topics(case),
-        type=type,
-        payload={"case": snapshot(case), "changes": changes or {}},
-        actor=_actor(actor),
-        internal=False,
-    )
-    session.add(event)
-    session.info.setdefault(COMMITTED_EVENTS, []).append(Committed(event.tenant_id, event.seq))
-    return event
+def case_event(type: EventType, case: SafetyCase, changes: dict[str, Any] | None = None) -> Live:
+    """The event about a case, carrying the case as stored once the change is written;
+    subscribers hear of it once the transaction commits."""
+    return Live(type, topics(case), {"changes": changes or {}}, rows={"case": case})

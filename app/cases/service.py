@@ -1,6 +1,6 @@
 """Safety case rules: opening a case, moving it through the workflow, assigning it, linking
-tickets and setting response deadlines. Each change writes the case's timeline, an event for
-live clients and, last in the transaction, an entry in the tenant's audit chain."""
+tickets and setting response deadlines. Each change is recorded once through the journal: on
+the case's timeline, as an event for live clients and in the tenant's audit chain."""
 
 import uuid
 from dataclasses import dataclass, field
@@ -8,19 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import service as audit
 from app.auth.principal import Principal
 from app.auth.repository import UserRepository
 from app.cases import sla
 from app.cases.access import require_write, sees_csea
 from app.cases.events import case_event
-from app.cases.models import (
-    CaseStatus,
-    CaseTicket,
-    CaseTimelineEntry,
-    CaseType,
-    SafetyCase,
-)
+from app.cases.models import CaseStatus, CaseTicket, CaseType, SafetyCase
 from app.cases.repository import CaseRepository
 from app.cases.states import (
     CaseClosed,
@@ -30,7 +23,10 @@ from app.cases.states import (
     needs_referral,
     parse_status,
 )
+from app.cases.timeline import CaseNote
 from app.events.models import EventType
+from app.journal import service as journal
+from app.journal.change import Change, Live, Subject
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -61,41 +57,29 @@ def case_gid(case: SafetyCase) -> str:
     return to_global_id("SafetyCase", case.id)
 
 
-def timeline_note(
-    session: AsyncSession,
-    case: SafetyCase,
-    type: str,
-    actor: Actor,
-    details: dict[str, Any],
-    reason: str | None = None,
-) -> None:
-    """Add an entry to the case's timeline, in the caller's transaction (referrals and
-    evidence write theirs here too)."""
-    session.add(
-        CaseTimelineEntry(
-            tenant_id=case.tenant_id,
-            case_id=case.id,
-            type=type,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            reason=reason,
-            details=details,
-        )
-    )
-
-
-async def _audit(
+async def _record(
     session: AsyncSession,
     case: SafetyCase,
     actor: Actor,
     action: str,
+    note: str,
     details: dict[str, Any],
+    live: Live,
     reason: str | None = None,
 ) -> None:
-    await audit.record(
-        session, case.tenant_id, actor, action, SUBJECT, case_gid(case), details, reason=reason
+    """The change to the case, noted as `note` on its timeline with `details`, sent to its
+    watchers as `live` and audited as `action`."""
+    change = Change(
+        case.tenant_id,
+        actor,
+        action,
+        [Subject(SUBJECT, case_gid(case))],
+        details,
+        reason,
+        timeline=[CaseNote(case, note)],
+        live=live,
     )
+    await journal.record(session, change)
 
 
 async def _assignee(
@@ -171,10 +155,8 @@ async def create_case(session: AsyncSession, principal: Principal, draft: NewCas
         "ticket_ids": [to_global_id("Ticket", ticket_id) for ticket_id in ticket_ids],
         "assignee_id": to_global_id("User", assignee_id) if assignee_id else None,
     }
-    timeline_note(session, case, "case_created", actor, details)
-    await session.flush()
-    await case_event(session, EventType.CASE_CREATED, case, actor)
-    await _audit(session, case, actor, "case.created", details)
+    live = case_event(EventType.CASE_CREATED, case)
+    await _record(session, case, actor, "case.created", "case_created", details, live)
     return case
 
 
@@ -196,11 +178,10 @@ async def transition_case(
     case.status = step.target
     case.closed_at = utcnow() if step.target == CaseStatus.CLOSED else None
     actor, change = Actor.of(principal), {"from": step.source.value, "to": step.target.value}
-    timeline_note(session, case, "status_changed", actor, change, step.reason)
-    await session.flush()
     status_change = {"status": {"old": step.source.value, "new": step.target.value}}
-    await case_event(session, EventType.CASE_STATUS_CHANGED, case, actor, status_change)
-    await _audit(session, case, actor, "case.status_changed", change, step.reason)
+    live = case_event(EventType.CASE_STATUS_CHANGED, case, status_change)
+    action, note = "case.status_changed", "status_changed"
+    await _record(session, case, actor, action, note, change, live, step.reason)
     return case, step
 
 
@@ -229,10 +210,9 @@ async def assign_case(
         "old": to_global_id("User", old) if old else None,
         "new": to_global_id("User", new) if new else None,
     }
-    timeline_note(session, case, "assigned", actor, {"assignee_id": change}, cleaned)
-    await session.flush()
-    await case_event(session, EventType.CASE_ASSIGNED, case, actor, {"assignee_id": change})
-    await _audit(session, case, actor, "case.assigned", {"assignee_id": change}, cleaned)
+    details = {"assignee_id": change}
+    live = case_event(EventType.CASE_ASSIGNED, case, details)
+    await _record(session, case, actor, "case.assigned", "assigned", details, live, cleaned)
     return case
 
 
@@ -250,10 +230,8 @@ async def link_ticket(
     session.add(CaseTicket(tenant_id=case.tenant_id, case_id=case.id, ticket_id=ticket_id))
     case.updated_at = utcnow()
     actor, details = Actor.of(principal), {"ticket_id": to_global_id("Ticket", ticket_id)}
-    timeline_note(session, case, "ticket_linked", actor, details)
-    await session.flush()
-    await case_event(session, EventType.TICKET_LINKED, case, actor, details)
-    await _audit(session, case, actor, "case.ticket_linked", details)
+    live = case_event(EventType.TICKET_LINKED, case, details)
+    await _record(session, case, actor, "case.ticket_linked", "ticket_linked", details, live)
     return case
 
 
@@ -279,10 +257,9 @@ async def set_priority(
     actor = Actor.of(principal)
     change = {"priority": {"old": old, "new": priority.value}}
     details = {**change, "sla_deadline": case.sla_deadline.isoformat()}
-    timeline_note(session, case, "priority_changed", actor, details, cleaned)
-    await session.flush()
-    await case_event(session, EventType.CASE_PRIORITY_CHANGED, case, actor, change)
-    await _audit(session, case, actor, "case.priority_changed", details, cleaned)
+    live = case_event(EventType.CASE_PRIORITY_CHANGED, case, change)
+    action, note = "case.priority_changed", "priority_changed"
+    await _record(session, case, actor, action, note, details, live, cleaned)
     return case
 
 
@@ -299,13 +276,13 @@ async def set_sla(
     before = await sla.minutes_for(session, principal.tenant_id, case_type, priority)
     await sla.set_minutes(session, principal.tenant_id, case_type, priority, minutes)
     details = {"case_type": case_type.value, "priority": priority.value}
-    await audit.record(
-        session,
+    policy = Subject("CaseSlaPolicy", f"{case_type.value}/{priority.value}")
+    change = Change(
         principal.tenant_id,
         Actor.of(principal),
         "case_sla.set",
-        "CaseSlaPolicy",
-        f"{case_type.value}/{priority.value}",
+        [policy],
         {**details, "minutes": {"old": before, "new": minutes}},
     )
+    await journal.record(session, change)
     return minutes

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,20 +14,20 @@ from app.connectors.models import (
     InboundMapping,
     OutboundAction,
 )
-from app.kit.errors import ValidationFailed
-from app.kit.pagination import Page, decode_cursor, encode_cursor
+from app.kit.pagination import Key, Ordering, Page
+from app.kit.repository import TenantRepository
 
 LAST_EVENT_INTERVAL = timedelta(seconds=60)
 # Types that receive signed events.
 SIGNED_TYPES = (ConnectorType.WEBHOOK, ConnectorType.API)
 
 
-def _cursor_values(cursor: str) -> tuple[datetime, uuid.UUID]:
-    values = decode_cursor(cursor)
-    try:
-        return datetime.fromisoformat(values[0]), uuid.UUID(values[1])
-    except (IndexError, TypeError, ValueError):
-        raise ValidationFailed("Malformed cursor", field="after") from None
+# Newest first; the id breaks ties between connectors made in the same instant.
+NEWEST = Ordering(
+    "connectors",
+    [Key(Connector.created_at, datetime), Key(Connector.id, uuid.UUID)],
+    descending=True,
+)
 
 
 async def signing_connectors(
@@ -48,40 +49,18 @@ async def signing_connectors(
     return found
 
 
-class ConnectorRepository:
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
+class ConnectorRepository(TenantRepository[Connector]):
+    """Connectors of one tenant, with their inbound mappings and outbound actions."""
 
-    async def get(self, connector_id: uuid.UUID, *, for_update: bool = False) -> Connector | None:
-        query = select(Connector).where(
-            Connector.id == connector_id, Connector.tenant_id == self.tenant_id
-        )
-        if for_update:
-            query = query.with_for_update()
-        return await self.session.scalar(query)
+    model = Connector
 
-    async def by_ids(self, connector_ids: list[uuid.UUID]) -> list[Connector]:
-        rows = await self.session.scalars(
-            select(Connector).where(
-                Connector.tenant_id == self.tenant_id, Connector.id.in_(connector_ids)
-            )
-        )
-        return list(rows)
-
-    def _filtered(self, status: str | None) -> Select[Connector]:
-        query = select(Connector).where(Connector.tenant_id == self.tenant_id)
+    def _filtered(self, status: str | None) -> Select[Any]:
+        query = self.readable_statement()
         return query.where(Connector.status == status) if status else query
 
     async def page(self, status: str | None, first: int, after: str | None) -> Page[Connector]:
         """Newest first."""
-        query = self._filtered(status)
-        if after is not None:
-            bound = tuple_(*_cursor_values(after))
-            query = query.where(tuple_(Connector.created_at, Connector.id) < bound)
-        query = query.order_by(Connector.created_at.desc(), Connector.id.desc())
-        rows = list(await self.session.scalars(query.limit(first + 1)))
-        items = [(c, encode_cursor([c.created_at.isoformat(), str(c.id)])) for c in rows[:first]]
-        return Page(items, has_next_page=len(rows) > first)
+        return await self.paginate(self._filtered(status), NEWEST, first, after)
 
     async def count(self, status: str | None) -> int:
         query = self._filtered(status).with_only_columns(func.count(Connector.id))
@@ -99,18 +78,15 @@ class ConnectorRepository:
             return
         await self.session.execute(
             update(Connector)
-            .where(Connector.id == connector.id, Connector.tenant_id == self.tenant_id)
+            .where(Connector.id == connector.id, self.in_tenant(Connector))
             .values(last_event_at=now)
         )
 
     async def mappings(self, connector_ids: list[uuid.UUID]) -> list[InboundMapping]:
         rows = await self.session.scalars(
-            select(InboundMapping)
-            .where(
-                InboundMapping.tenant_id == self.tenant_id,
-                InboundMapping.connector_id.in_(connector_ids),
-            )
-            .order_by(InboundMapping.event_type)
+            self.tenant_rows(
+                InboundMapping, InboundMapping.connector_id.in_(connector_ids)
+            ).order_by(InboundMapping.event_type)
         )
         return list(rows)
 
@@ -120,18 +96,14 @@ class ConnectorRepository:
         """The mappings of these (connector, event type) pairs, in one query."""
         if not pairs:
             return {}
-        rows = await self.session.scalars(
-            select(InboundMapping).where(
-                InboundMapping.tenant_id == self.tenant_id,
-                tuple_(InboundMapping.connector_id, InboundMapping.event_type).in_(list(pairs)),
-            )
-        )
+        keys = tuple_(InboundMapping.connector_id, InboundMapping.event_type)
+        rows = await self.session.scalars(self.tenant_rows(InboundMapping, keys.in_(list(pairs))))
         return {(m.connector_id, m.event_type): m for m in rows}
 
     async def mapping(self, connector_id: uuid.UUID, event_type: str) -> InboundMapping | None:
         return await self.session.scalar(
-            select(InboundMapping).where(
-                InboundMapping.tenant_id == self.tenant_id,
+            self.tenant_rows(
+                InboundMapping,
                 InboundMapping.connector_id == connector_id,
                 InboundMapping.event_type == event_type,
             )
@@ -139,41 +111,32 @@ class ConnectorRepository:
 
     async def mappings_by_ids(self, mapping_ids: list[uuid.UUID]) -> list[InboundMapping]:
         rows = await self.session.scalars(
-            select(InboundMapping).where(
-                InboundMapping.tenant_id == self.tenant_id, InboundMapping.id.in_(mapping_ids)
-            )
+            self.tenant_rows(InboundMapping, InboundMapping.id.in_(mapping_ids))
         )
         return list(rows)
 
     async def actions_by_ids(self, action_ids: list[uuid.UUID]) -> list[OutboundAction]:
         rows = await self.session.scalars(
-            select(OutboundAction).where(
-                OutboundAction.tenant_id == self.tenant_id, OutboundAction.id.in_(action_ids)
-            )
+            self.tenant_rows(OutboundAction, OutboundAction.id.in_(action_ids))
         )
         return list(rows)
 
     async def actions(self, connector_ids: list[uuid.UUID]) -> list[OutboundAction]:
         rows = await self.session.scalars(
-            select(OutboundAction)
-            .where(
-                OutboundAction.tenant_id == self.tenant_id,
-                OutboundAction.connector_id.in_(connector_ids),
-            )
-            .order_by(OutboundAction.created_at, OutboundAction.id)
+            self.tenant_rows(
+                OutboundAction, OutboundAction.connector_id.in_(connector_ids)
+            ).order_by(OutboundAction.created_at, OutboundAction.id)
         )
         return list(rows)
 
     async def counts(self, connector_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
         """(inbound mappings, outbound actions) per connector, in two grouped queries."""
         tallies = []
-        for column, tenant in (
-            (InboundMapping.connector_id, InboundMapping.tenant_id),
-            (OutboundAction.connector_id, OutboundAction.tenant_id),
-        ):
+        for model in (InboundMapping, OutboundAction):
+            column = model.connector_id
             rows = await self.session.execute(
                 select(column, func.count())
-                .where(tenant == self.tenant_id, column.in_(connector_ids))
+                .where(self.in_tenant(model), column.in_(connector_ids))
                 .group_by(column)
             )
             tallies.append({pk: count for pk, count in rows})

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -9,25 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases.models import SafetyCase
 from app.custody.models import CustodyAction, CustodyEntry, EvidenceItem
-from app.kit.errors import ValidationFailed
-from app.kit.pagination import Page, decode_cursor, encode_cursor
+from app.kit.pagination import Key, Ordering, Page
+from app.kit.repository import TenantRepository
 from app.webhooks.models import WebhookReceipt
 
 HOLD_ACTIONS = (CustodyAction.LEGAL_HOLD_ON, CustodyAction.LEGAL_HOLD_OFF)
 
 
-def _cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    values = decode_cursor(cursor)
-    if len(values) != 3 or values[0] != "evi" or not all(isinstance(v, str) for v in values[1:]):
-        raise ValidationFailed("Malformed cursor", field="after")
-    try:
-        moment = datetime.fromisoformat(values[1])
-        pk = uuid.UUID(values[2])
-    except ValueError:
-        raise ValidationFailed("Malformed cursor", field="after") from None
-    if moment.tzinfo is None:
-        raise ValidationFailed("Malformed cursor", field="after")
-    return moment, pk
+# Oldest first: the order the evidence was preserved in.
+PRESERVED = Ordering(
+    "evidence", [Key(EvidenceItem.created_at, datetime), Key(EvidenceItem.id, uuid.UUID)]
+)
 
 
 def _latest_hold(item_id: object) -> Select[bool]:
@@ -40,49 +33,24 @@ def _latest_hold(item_id: object) -> Select[bool]:
     )
 
 
-class EvidenceRepository:
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
+class EvidenceRepository(TenantRepository[EvidenceItem]):
+    """Evidence items of one tenant and their custody log."""
+
+    model = EvidenceItem
 
     async def case(self, case_id: uuid.UUID) -> SafetyCase | None:
         """The case, whoever may see it: callers decide what a hidden case means."""
-        return await self.session.scalar(
-            select(SafetyCase).where(
-                SafetyCase.tenant_id == self.tenant_id, SafetyCase.id == case_id
-            )
-        )
-
-    async def get(self, evidence_id: uuid.UUID) -> EvidenceItem | None:
-        return await self.session.scalar(
-            select(EvidenceItem).where(
-                EvidenceItem.tenant_id == self.tenant_id, EvidenceItem.id == evidence_id
-            )
-        )
+        return await self.session.scalar(self.tenant_rows(SafetyCase, SafetyCase.id == case_id))
 
     async def receipt(self, event_id: str) -> WebhookReceipt | None:
         return await self.session.get(WebhookReceipt, (self.tenant_id, event_id))
 
-    def _of_case(self, case_id: uuid.UUID) -> Select[EvidenceItem]:
-        return select(EvidenceItem).where(
-            EvidenceItem.tenant_id == self.tenant_id, EvidenceItem.case_id == case_id
-        )
+    def _of_case(self, case_id: uuid.UUID) -> Select[Any]:
+        return self.readable_statement().where(EvidenceItem.case_id == case_id)
 
     async def page(self, case_id: uuid.UUID, first: int, after: str | None) -> Page[EvidenceItem]:
         """Oldest first: the order the evidence was preserved in."""
-        query = self._of_case(case_id)
-        if after is not None:
-            moment, pk = _cursor(after)
-            query = query.where(
-                (EvidenceItem.created_at > moment)
-                | ((EvidenceItem.created_at == moment) & (EvidenceItem.id > pk))
-            )
-        query = query.order_by(EvidenceItem.created_at, EvidenceItem.id).limit(first + 1)
-        rows = list(await self.session.scalars(query))
-        items = [
-            (item, encode_cursor(["evi", item.created_at.isoformat(), str(item.id)]))
-            for item in rows[:first]
-        ]
-        return Page(items, has_next_page=len(rows) > first)
+        return await self.paginate(self._of_case(case_id), PRESERVED, first, after)
 
     async def count(self, case_id: uuid.UUID) -> int:
         query = self._of_case(case_id).with_only_columns(func.count(EvidenceItem.id))
@@ -91,8 +59,8 @@ class EvidenceRepository:
     async def of_cases(self, case_ids: list[uuid.UUID]) -> list[EvidenceItem]:
         """Every item of these cases, oldest first, for case summaries and details."""
         rows = await self.session.scalars(
-            select(EvidenceItem)
-            .where(EvidenceItem.tenant_id == self.tenant_id, EvidenceItem.case_id.in_(case_ids))
+            self.readable_statement()
+            .where(EvidenceItem.case_id.in_(case_ids))
             .order_by(EvidenceItem.created_at, EvidenceItem.id)
         )
         return list(rows)
@@ -104,7 +72,7 @@ class EvidenceRepository:
         rows = await self.session.execute(
             select(CustodyEntry.evidence_id, CustodyEntry.action)
             .where(
-                CustodyEntry.tenant_id == self.tenant_id,
+                self.in_tenant(CustodyEntry),
                 CustodyEntry.evidence_id.in_([item.id for item in items]),
                 CustodyEntry.action.in_(HOLD_ACTIONS),
             )
@@ -118,11 +86,9 @@ class EvidenceRepository:
 
     async def custody(self, evidence_id: uuid.UUID) -> list[CustodyEntry]:
         rows = await self.session.scalars(
-            select(CustodyEntry)
-            .where(
-                CustodyEntry.tenant_id == self.tenant_id, CustodyEntry.evidence_id == evidence_id
+            self.tenant_rows(CustodyEntry, CustodyEntry.evidence_id == evidence_id).order_by(
+                CustodyEntry.created_at, CustodyEntry.id
             )
-            .order_by(CustodyEntry.created_at, CustodyEntry.id)
         )
         return list(rows)
 

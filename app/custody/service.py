@@ -15,16 +15,16 @@ Who may do what:
 - Legal holds are a legal decision: admins and safeguarding leads only."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import service as audit
 from app.auth.principal import Principal
 from app.cases.access import require_write, sees_csea
 from app.cases.models import CaseType, SafetyCase
-from app.cases.service import timeline_note
+from app.cases.timeline import CaseNote
+from app.custody.entries import CustodyLog
 from app.custody.inputs import (
     DESCRIPTION_MAX,
     Evidence,
@@ -48,6 +48,8 @@ from app.custody.models import (
 )
 from app.custody.repository import EvidenceRepository, held_elsewhere
 from app.evidence.store import EvidenceMissing, EvidenceStore, EvidenceTampered
+from app.journal import service as journal
+from app.journal.change import Change, Subject, Timeline
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.db import Database
@@ -97,43 +99,18 @@ class Custody:
             raise NotFound(hidden.message.removesuffix(" not found")) from None
 
     async def _refused(self, hidden: Hidden) -> None:
+        change = Change(
+            self.principal.tenant_id,
+            self.actor,
+            "evidence.access_refused",
+            [Subject(hidden.subject_type, hidden.subject_id)],
+            {"why": "csea", "user_agent": self.origin.user_agent},
+            ip=self.origin.ip,
+        )
         async with self.db.transaction() as work:
-            await audit.record(
-                work.session,
-                self.principal.tenant_id,
-                self.actor,
-                "evidence.access_refused",
-                hidden.subject_type,
-                hidden.subject_id,
-                {"why": "csea", "user_agent": self.origin.user_agent},
-                ip=self.origin.ip,
-            )
+            await journal.record(work.session, change)
 
     # Recording.
-
-    def _entry(
-        self,
-        session: AsyncSession,
-        case_id: uuid.UUID,
-        item: EvidenceItem | None,
-        action: CustodyAction,
-        reason: str | None,
-    ) -> CustodyEntry:
-        entry = CustodyEntry(
-            tenant_id=self.principal.tenant_id,
-            evidence_id=item.id if item else None,
-            case_id=case_id,
-            action=action,
-            actor_kind=self.actor.kind,
-            actor_id=self.actor.id,
-            actor_name=self.actor.name,
-            reason=reason,
-            ip=self.origin.ip,
-            user_agent=self.origin.user_agent,
-            created_at=utcnow(),
-        )
-        session.add(entry)
-        return entry
 
     async def _log(
         self,
@@ -143,33 +120,25 @@ class Custody:
         action: CustodyAction,
         reason: str | None,
         details: dict[str, Any] | None = None,
+        notes: Sequence[Timeline] = (),
     ) -> None:
-        """A custody entry per item and, last in the transaction, the same in the audit chain."""
-        for item in items:
-            self._entry(session, case_id, item, action, reason)
-        await session.flush()
-        shared = {
-            "case_id": to_global_id("SafetyCase", case_id),
-            "user_agent": self.origin.user_agent,
-            **(details or {}),
-        }
-        happenings = [
-            audit.Happening(
-                f"evidence.{action.value}",
-                SUBJECT if item else "SafetyCase",
-                evidence_gid(item.id) if item else to_global_id("SafetyCase", case_id),
-                shared,
-            )
-            for item in items
-        ]
-        await audit.record_all(
-            session,
+        """One change: a custody entry per item (and any `notes`), and the same per item in the
+        audit chain, all appended at once."""
+        case_gid = to_global_id("SafetyCase", case_id)
+        change = Change(
             self.principal.tenant_id,
             self.actor,
-            happenings,
-            ip=self.origin.ip,
-            reason=reason,
+            f"evidence.{action.value}",
+            [
+                Subject(SUBJECT, evidence_gid(item.id)) if item else Subject("SafetyCase", case_gid)
+                for item in items
+            ],
+            {"case_id": case_gid, "user_agent": self.origin.user_agent, **(details or {})},
+            reason,
+            self.origin.ip,
+            timeline=[*notes, CustodyLog(case_id, items, action, self.origin.user_agent)],
         )
+        await journal.record(session, change)
 
     async def _evidence(self, session: AsyncSession, items: list[EvidenceItem]) -> list[Evidence]:
         holds = await EvidenceRepository(session, self.principal.tenant_id).holds(items)
@@ -209,16 +178,17 @@ class Custody:
         session.add(item)
         await session.flush()
         # The case's own timeline shows the preservation too, as the API document's does.
-        timeline_note(
-            session,
-            case,
-            "evidence_preserved",
-            self.actor,
-            {"evidence_id": evidence_gid(item.id), "type": item.type},
-            reason,
+        note = CaseNote(
+            case, "evidence_preserved", {"evidence_id": evidence_gid(item.id), "type": item.type}
         )
         await self._log(
-            session, case.id, [item], CustodyAction.PRESERVED, reason, {"sha256": stored.sha256}
+            session,
+            case.id,
+            [item],
+            CustodyAction.PRESERVED,
+            reason,
+            {"sha256": stored.sha256},
+            [note],
         )
         return Evidence(item, item.legal_hold)
 

@@ -1,20 +1,17 @@
-import uuid
-
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.events.models import Event
+from app.kit.repository import TenantScoped
 from app.tenants.models import Tenant
 
 
-class EventRepository:
+class EventRepository(TenantScoped[Event]):
     """Events of one tenant, in `seq` order."""
 
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
+    model = Event
 
     async def since(self, seq: int, *, topic: str | None = None, limit: int = 500) -> list[Event]:
-        query = select(Event).where(Event.tenant_id == self.tenant_id, Event.seq > seq)
+        query = self.readable_statement().where(Event.seq > seq)
         if topic is not None:
             query = query.where(Event.topics.contains([topic]))
         rows = await self.session.scalars(query.order_by(Event.seq).limit(limit))
@@ -27,5 +24,5 @@ class EventRepository:
 
     async def first_retained_after(self, seq: int) -> int | None:
         return await self.session.scalar(
-            select(func.min(Event.seq)).where(Event.tenant_id == self.tenant_id, Event.seq > seq)
+            select(func.min(Event.seq)).where(self.in_tenant(Event), Event.seq > seq)
         )

@@ -32,13 +32,41 @@ def ticket_topic(ticket_id: uuid.UUID) -> str:
     return f"ticket:{ticket_id}"
 
 
-def _actor(actor: Actor) -> dict[str, Any]:
+def event_actor(actor: Actor) -> dict[str, Any]:
+    """Who an event names, in the one shape live clients read for every kind of event."""
     kind = "User" if actor.kind == "user" else "ApiKey" if actor.kind == "api_key" else None
     return {
         "kind": actor.kind,
         "id": to_global_id(kind, actor.id) if kind and actor.id else None,
         "name": actor.name,
     }
+
+
+def add_event(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    seq: int,
+    type: str,
+    topics: list[str],
+    payload: dict[str, Any],
+    actor: Actor,
+    *,
+    internal: bool = False,
+) -> Event:
+    """Add event `seq` (from `next_event_seqs`) to the caller's transaction; it is announced
+    to the event listeners only once that transaction commits."""
+    event = Event(
+        tenant_id=tenant_id,
+        seq=seq,
+        topics=topics,
+        type=type,
+        payload=payload,
+        actor=event_actor(actor),
+        internal=internal,
+    )
+    session.add(event)
+    session.info.setdefault(COMMITTED_EVENTS, []).append(Committed(tenant_id, seq))
+    return event
 
 
 async def ticket_event(
@@ -78,15 +106,8 @@ def _add(
     payload: dict[str, Any] = {"ticket": snapshot(ticket), "changes": changes or {}}
     if comment is not None:
         payload["comment"] = snapshot(comment)
-    event = Event(
-        tenant_id=ticket.tenant_id,
-        seq=seq,
-        topics=[board_topic(ticket.board_id), ticket_topic(ticket.id)],
-        type=type,
-        payload=payload,
-        actor=_actor(actor),
-        internal=bool(comment is not None and comment.is_internal),
+    topics = [board_topic(ticket.board_id), ticket_topic(ticket.id)]
+    internal = bool(comment is not None and comment.is_internal)
+    return add_event(
+        session, ticket.tenant_id, seq, type, topics, payload, actor, internal=internal
     )
-    session.add(event)
-    session.info.setdefault(COMMITTED_EVENTS, []).append(Committed(event.tenant_id, event.seq))
-    return event

@@ -11,30 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.intake.models import IntakeForm, StatusLink
+from app.kit.repository import TenantRepository
 from app.kit.validation import storable
 from app.tickets.models import Ticket
 
 
-class IntakeFormRepository:
+class IntakeFormRepository(TenantRepository[IntakeForm]):
     """Intake forms of one tenant."""
 
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
-
-    async def get(self, form_id: uuid.UUID, *, for_update: bool = False) -> IntakeForm | None:
-        query = select(IntakeForm).where(
-            IntakeForm.id == form_id, IntakeForm.tenant_id == self.tenant_id
-        )
-        if for_update:
-            query = query.with_for_update()
-        return await self.session.scalar(query)
+    model = IntakeForm
 
     async def all(self) -> list[IntakeForm]:
-        rows = await self.session.scalars(
-            select(IntakeForm)
-            .where(IntakeForm.tenant_id == self.tenant_id)
-            .order_by(IntakeForm.slug)
-        )
+        rows = await self.session.scalars(self.readable_statement().order_by(IntakeForm.slug))
         return list(rows)
 
 

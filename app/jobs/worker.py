@@ -9,12 +9,10 @@ PostgreSQL restarts; the worker then starts it again on a new connection after a
 
 import asyncio
 import logging
-import random
 import signal
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
@@ -24,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from app.auth.tasks import prune_sign_ins
 from app.events.tasks import prune_events
+from app.kit.backoff import Backoff
 from app.kit.models import utcnow
 from app.services import Services
 
@@ -62,19 +61,8 @@ class ConnectionLost(Exception):
     """The queue's own connection closed under it."""
 
 
-@dataclass(frozen=True)
-class Backoff:
-    """Pauses between restarts: doubling from `first` up to `ceiling`, each drawn between half
-    and all of that, so workers that lost the same server do not return in step. A run that
-    lasted `healthy_after` seconds starts the count again."""
-
-    first: float = 0.5
-    ceiling: float = 30.0
-    healthy_after: float = 60.0
-
-    def delay(self, failures: int) -> float:
-        bound = min(self.ceiling, self.first * 2 ** max(failures - 1, 0))
-        return random.uniform(bound / 2, bound)
+# A run that lasted this long was healthy: the next failure starts the pauses again.
+HEALTHY_AFTER_SECONDS = 60.0
 
 
 class Worker:
@@ -92,7 +80,7 @@ class Worker:
         self.jobs = jobs
         self.backoff = backoff
         self.queue: PgQueuer | None = None
-        # Failed runs in a row (a run that lasted `healthy_after` counts as the first again).
+        # Failed runs in a row (a run that lasted HEALTHY_AFTER_SECONDS counts as the first again).
         self.failures = 0
         self._stopping = asyncio.Event()
         self._attempt: asyncio.Task[None] | None = None
@@ -106,7 +94,7 @@ class Worker:
             error = await self._attempt_run()
             if self._stopping.is_set():
                 return
-            healthy = time.monotonic() - began >= self.backoff.healthy_after
+            healthy = time.monotonic() - began >= HEALTHY_AFTER_SECONDS
             self.failures = 1 if healthy else self.failures + 1
             delay = self.backoff.delay(self.failures)
             log = logger.warning if self.failures == 1 else logger.info

@@ -41,6 +41,8 @@ class RedisBackend(BroadcastBackend):
         # redis-py's pubsub has no connection until its first subscribe and raises if read
         # before then, yet broadcaster starts reading at connect(): reads wait for this.
         self.subscribed = asyncio.Event()
+        # Set when subscribing found Redis away: the listener connects before reading.
+        self.unreached = False
 
     async def connect(self) -> None:
         self.client = redis.Redis.from_url(self.url, socket_connect_timeout=2)
@@ -54,8 +56,14 @@ class RedisBackend(BroadcastBackend):
             await self.client.aclose()
 
     async def subscribe(self, channel: str) -> None:
+        """Listen on `channel`; with Redis away, the listener reconnects in the background
+        (the hub's poll delivers meanwhile) instead of failing the process's start."""
         self.channels.add(channel)
-        await self.pubsub.subscribe(channel)
+        try:
+            await self.pubsub.subscribe(channel)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
+            logger.warning("redis listener cannot connect yet: %s", error)
+            self.unreached = True
         self.subscribed.set()
 
     async def unsubscribe(self, channel: str) -> None:
@@ -68,6 +76,9 @@ class RedisBackend(BroadcastBackend):
     async def next_published(self) -> Event:
         while True:
             await self.subscribed.wait()
+            if self.unreached:
+                await self._reconnect()
+                return Event(CHANNEL, CATCH_UP)
             try:
                 message = await self.pubsub.get_message(timeout=None)
             except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
@@ -84,7 +95,9 @@ class RedisBackend(BroadcastBackend):
                 await self.disconnect()
                 await self.connect()
                 for channel in list(self.channels):
-                    await self.subscribe(channel)
+                    await self.pubsub.subscribe(channel)
+                self.unreached = False
+                self.subscribed.set()
                 logger.info("redis listener reconnected")
                 return
             except (redis.ConnectionError, redis.TimeoutError, OSError):

@@ -2,9 +2,10 @@
 submission (`app.referrals.states`), and exporting what it reports (`app.referrals.nca`).
 
 Only safeguarding leads and administrators make, review, submit or export referrals; to anyone
-else a referral of a CSEA case, like the case, does not exist. Each change writes the case's
-timeline and, last in the transaction, an entry in the tenant's audit chain. Once submitted, a
-referral is frozen but for its acknowledgement, here and by database triggers."""
+else a referral of a CSEA case, like the case, does not exist. Each change is recorded once
+through the journal: on the case's timeline, as an event to the case's watchers and in the
+tenant's audit chain. Once submitted, a referral is frozen but for its acknowledgement, here
+and by database triggers."""
 
 import uuid
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import service as audit
 from app.auth.people import second_person
 from app.auth.principal import Principal
 from app.auth.repository import UserRepository
@@ -28,11 +28,14 @@ from app.cases.models import (
     ReferralUrgency,
     SafetyCase,
 )
-from app.cases.service import cases_of, timeline_note
+from app.cases.service import cases_of
 from app.cases.states import CaseClosed
+from app.cases.timeline import CaseNote
 from app.custody.models import EvidenceItem
 from app.custody.repository import EvidenceRepository
 from app.events.models import EventType
+from app.journal import service as journal
+from app.journal.change import Change, Subject
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.errors import Conflict, Forbidden, HavenError, NotFound, ValidationFailed
@@ -93,16 +96,29 @@ def _contact(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return validation.metadata(value, "contact_details") or None
 
 
-def _note(
+async def _record(
     session: AsyncSession,
+    referral: Referral,
     case: SafetyCase,
-    type: str,
     actor: Actor,
+    note: str,
     details: dict[str, Any],
     reason: str | None = None,
 ) -> None:
-    timeline_note(session, case, type, actor, details, reason)
+    """A change to the referral: noted as `note` on its case's timeline, sent to whoever
+    watches the case (as they see the case move) and audited as the referral's."""
     case.updated_at = utcnow()
+    change = Change(
+        referral.tenant_id,
+        actor,
+        note.replace("_", ".", 1),
+        [Subject(SUBJECT, referral_gid(referral))],
+        details,
+        reason,
+        timeline=[CaseNote(case, note)],
+        live=case_event(EventType.REFERRAL_CHANGED, case, {"referral": details}),
+    )
+    await journal.record(session, change)
 
 
 async def _attach(
@@ -163,31 +179,8 @@ async def create_referral(
         "urgency": referral.urgency,
         "evidence_count": count,
     }
-    _note(session, case, "referral_created", actor, details)
-    await case_event(session, EventType.REFERRAL_CHANGED, case, actor, {"referral": details})
-    await session.flush()
-    await _audit(session, referral, actor, "referral.created", details)
+    await _record(session, referral, case, actor, "referral_created", details)
     return referral, count
-
-
-async def _audit(
-    session: AsyncSession,
-    referral: Referral,
-    actor: Actor,
-    action: str,
-    details: dict[str, Any],
-    reason: str | None = None,
-) -> None:
-    await audit.record(
-        session,
-        referral.tenant_id,
-        actor,
-        action,
-        SUBJECT,
-        referral_gid(referral),
-        details,
-        reason=reason,
-    )
 
 
 async def _load(
@@ -294,11 +287,7 @@ async def move(
     }
     if reference is not None:
         details["reference_number"] = reference
-    _note(session, case, TIMELINE[step], actor, details, cleaned)
-    # Whoever watches the case sees the referral move, as they see the case move.
-    await case_event(session, EventType.REFERRAL_CHANGED, case, actor, {"referral": details})
-    await session.flush()
-    await _audit(session, referral, actor, TIMELINE[step].replace("_", ".", 1), details, cleaned)
+    await _record(session, referral, case, actor, TIMELINE[step], details, cleaned)
     return referral
 
 
@@ -315,5 +304,9 @@ async def export_document(
     report = referral.report or nca.build_report(await facts(session, principal, referral, case))
     document: dict[str, Any] = nca.export(referral, report, utcnow())
     details = {"evidence_count": len(report["content"]), "status": referral.status}
-    await _audit(session, referral, Actor.of(principal), "referral.exported", details)
+    subject = Subject(SUBJECT, referral_gid(referral))
+    change = Change(
+        referral.tenant_id, Actor.of(principal), "referral.exported", [subject], details
+    )
+    await journal.record(session, change)
     return document

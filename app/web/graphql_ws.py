@@ -20,6 +20,7 @@ from strawberry.utils.aio import aclosing
 from app.auth.principal import Principal
 from app.graphql.context import Context, authenticate, credentials
 from app.kit.errors import HavenError, Unauthenticated
+from app.kit.unavailable import CODE, MESSAGE, DatabaseUnavailable
 from app.realtime.connection import LiveConnection, close_code
 from app.realtime.fanout import LiveFanout, next_message
 from app.services import Services
@@ -103,6 +104,10 @@ class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             principal = await live.current()
         except HavenError:
             return  # the connection is closed
+        except DatabaseUnavailable:
+            # Nobody's fault and soon over: this operation fails, the socket stays open.
+            await self._refuse(operation, {"message": MESSAGE, "extensions": {"code": CODE}})
+            return
         payload = {
             "query": operation.query,
             "variables": operation.variables,
@@ -110,14 +115,17 @@ class HavenTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         }
         decision = await refusal(self.services, principal, live.plan, self._address(), payload)
         if decision is not None:
-            refused: ErrorMessage = {
-                "id": operation.id,
-                "type": "error",
-                "payload": [refusal_error(decision)],  # type: ignore[list-item]
-            }
-            await operation.send_operation_message(refused)
+            await self._refuse(operation, refusal_error(decision))
             return
         await self._run(operation, self._context_for(principal, live))
+
+    async def _refuse(self, operation: Operation[Context, None], error: dict[str, Any]) -> None:
+        refused: ErrorMessage = {
+            "id": operation.id,
+            "type": "error",
+            "payload": [error],  # type: ignore[list-item]
+        }
+        await operation.send_operation_message(refused)
 
     def _context_for(self, principal: Principal, live: LiveConnection) -> Context:
         return Context(

@@ -1,11 +1,11 @@
 """Every query on widget tokens (reports are only ever added, with their ticket)."""
 
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.repository import TenantRepository
 from app.widgets.models import WidgetToken
 
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -20,24 +20,14 @@ async def token_by_hash(session: AsyncSession, token_hash: bytes) -> WidgetToken
     )
 
 
-class WidgetTokenRepository:
+class WidgetTokenRepository(TenantRepository[WidgetToken]):
     """Widget tokens of one tenant."""
 
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
-
-    async def get(self, token_id: uuid.UUID) -> WidgetToken | None:
-        return await self.session.scalar(
-            select(WidgetToken).where(
-                WidgetToken.id == token_id, WidgetToken.tenant_id == self.tenant_id
-            )
-        )
+    model = WidgetToken
 
     async def all(self) -> list[WidgetToken]:
         rows = await self.session.scalars(
-            select(WidgetToken)
-            .where(WidgetToken.tenant_id == self.tenant_id)
-            .order_by(WidgetToken.created_at.desc(), WidgetToken.id)
+            self.readable_statement().order_by(WidgetToken.created_at.desc(), WidgetToken.id)
         )
         return list(rows)
 
@@ -47,7 +37,7 @@ class WidgetTokenRepository:
             return
         await self.session.execute(
             update(WidgetToken)
-            .where(WidgetToken.id == token.id, WidgetToken.tenant_id == self.tenant_id)
+            .where(WidgetToken.id == token.id, self.in_tenant(WidgetToken))
             .values(last_used_at=now)
         )
         token.last_used_at = now
