@@ -34,7 +34,7 @@ test: $(DEV_STAMP) lint  ## lint, type-check and run the test suite
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/ruff format --check app tests bench migrations
-	$(BIN)/mypy app
+	$(BIN)/mypy app tests bench
 
 bench: $(DEV_STAMP)  ## print latency and throughput figures (never pass/fail)
 	$(BIN)/python -m bench

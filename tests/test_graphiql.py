@@ -14,7 +14,7 @@ from app.services import Services
 from app.web.app import create_app
 from app.web.graphiql import graphiql_page
 from tests.factories import Factory
-from tests.test_board_page import CHROMIUM_ARGS, LiveServer
+from tests.test_board_page import CHROMIUM_ARGS, LiveServer, record_error
 
 HTML = {"Accept": "text/html"}
 SCREENSHOT = "/tmp/graphiql-page.png"
@@ -64,9 +64,9 @@ class TestServedPage:
             assert response.headers["content-type"].startswith("text/css"), link
 
     async def test_subscriptions_off_tells_the_page(self) -> None:
-        page = graphiql_page(subscriptions=False).body.decode()
+        page = bytes(graphiql_page(subscriptions=False).body).decode()
         assert 'data-subscriptions="off"' in page
-        assert 'data-subscriptions="on"' in graphiql_page(subscriptions=True).body.decode()
+        assert 'data-subscriptions="on"' in bytes(graphiql_page(subscriptions=True).body).decode()
 
     async def test_production_serves_neither_page_nor_assets(self, services: Services) -> None:
         settings = services.settings.model_copy(update={"env": "production"})
@@ -114,7 +114,7 @@ class OfflinePage:
         self.problems: list[str] = []
         self.frames: list[dict[str, Any]] = []
         page.on("pageerror", lambda error: self.problems.append(str(error)))
-        page.on("console", lambda m: m.type == "error" and self.problems.append(m.text))
+        page.on("console", lambda m: record_error(self.problems, m.type, m.text))
         page.on(
             "websocket",
             lambda ws: ws.on("framesent", lambda payload: self.frames.append(json.loads(payload))),

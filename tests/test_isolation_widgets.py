@@ -145,7 +145,7 @@ async def test_a_report_lands_only_in_the_tenant_its_token_names(
     theirs = await factory.gql(query, token=victim.world.token)
     assert [edge["node"]["id"] for edge in theirs["data"]["tickets"]["edges"]] == [ticket_id]
     for credentials in ({"token": intruder.world.token}, {"api_key": intruder.world.api_key}):
-        mine = await factory.gql(query, **credentials)
+        mine = await factory.gql(query, None, **credentials)
         assert mine == {"data": {"tickets": {"edges": []}}}
 
 

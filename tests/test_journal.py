@@ -124,7 +124,7 @@ async def test_one_call_writes_the_timeline_the_event_and_the_audit_entry(
     assert event.payload["case"]["id"] == str(desk.case.id)
     assert event.actor == {
         "kind": "user",
-        "id": to_global_id("User", desk.actor.id),
+        "id": to_global_id("User", desk.actor.id) if desk.actor.id else None,
         "name": desk.actor.name,
     }
     assert event.internal is False

@@ -50,7 +50,7 @@ async def test_a_hub_starts_while_redis_is_away_and_wakes_once_it_is_back(
     with caplog.at_level(logging.WARNING, logger="haven.realtime"):
         await asyncio.wait_for(reader.start(), timeout=5)
     assert any("cannot connect yet" in r.getMessage() for r in caplog.records)
-    reader.wake = woken.append  # type: ignore[method-assign]
+    reader.wake = woken.append  # type: ignore[method-assign, assignment]
     try:
         server.start()
         await writer.start()

@@ -191,7 +191,9 @@ class TestChanges:
             {"id": gid("tkt", ticket.id)}
         ]
         assert error_codes(await factory.gql(LINK, link, token=world.token)) == ["CONFLICT"]
-        assign = {"i": {"id": gid("cas", case.id), "assigneeId": gid("usr", agent.id)}}
+        assign: dict[str, dict[str, Any]] = {
+            "i": {"id": gid("cas", case.id), "assigneeId": gid("usr", agent.id)}
+        }
         assigned = await factory.gql(ASSIGN, assign, token=world.token)
         assert assigned["data"]["assignCase"]["case"]["assignee"] == {"id": gid("usr", agent.id)}
         assign["i"]["assigneeId"] = None

@@ -134,7 +134,7 @@ async def test_a_saved_mapping_shapes_the_ticket_an_event_makes(
     created = await create(client, world.token)
     secret = created["config"]["signing_secret"]
     text = "Reported message content here, and a lot more of it"
-    payload = {
+    payload: dict[str, Any] = {
         "reason": "spam",
         "report": {"kind": "sexual_content", "target": f"usr_{uuid.uuid4().hex[:8]}"},
         "content": {"type": "message", "text": text},

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -238,7 +239,7 @@ async def test_reading_needs_a_reason_and_bad_input_stores_nothing(
             await admin.download(services.evidence, item.id, reason)
         with pytest.raises(ValidationFailed):
             await admin.set_legal_hold(services.evidence, item.id, True, reason)
-    bad = [
+    bad: list[dict[str, Any]] = [
         {"type": "rumour"},
         {"description": "  "},
         {"content_type": "not a type"},

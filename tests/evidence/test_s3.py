@@ -52,6 +52,7 @@ class TestBucket:
         stored = await preserve(s3_store, retain_until=until, legal_hold=True)
 
         headers = s3_client.stat_object(bucket, stored.key, version_id=stored.version_id).metadata
+        assert headers is not None
 
         assert headers["x-amz-object-lock-mode"] == "COMPLIANCE"
         assert datetime.fromisoformat(headers["x-amz-object-lock-retain-until-date"]) == until

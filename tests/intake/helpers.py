@@ -20,7 +20,7 @@ SUBMIT_EXAMPLE = (
 )
 LOOKUP_EXAMPLE = '{"action":"lookup","email":"jane@company.com"}'
 JSON = {"Content-Type": "application/json"}
-LOOKUP_ANSWER = {
+LOOKUP_ANSWER: dict[str, Any] = {
     "success": True,
     "message": "If we have tickets for this address, we have emailed a link to view them.",
 }

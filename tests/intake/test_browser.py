@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.factories import Factory, gid
 from tests.intake.helpers import create_form
-from tests.test_board_page import LiveServer
+from tests.test_board_page import LiveServer, record_error
 
 
 async def test_a_form_sent_without_javascript_files_a_ticket_seen_on_the_board(
@@ -17,7 +17,7 @@ async def test_a_form_sent_without_javascript_files_a_ticket_seen_on_the_board(
     context = await browser.new_context(java_script_enabled=False)
     page = await context.new_page()
     problems: list[str] = []
-    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("console", lambda m: record_error(problems, m.type, m.text))
     await page.goto(f"{live_server.url}/intake/{form['slug']}")
     assert await page.title() == "IT support"
     await page.get_by_label("Your name").fill("Jane Doe")

@@ -1,5 +1,7 @@
 """Intake forms managed through GraphQL by a tenant's administrators."""
 
+from typing import Any
+
 import httpx
 
 from app.auth.models import Role
@@ -34,7 +36,7 @@ class TestCreate:
 
     async def test_bad_slugs_and_categories_are_validation_errors(self, factory: Factory) -> None:
         world = await factory.world()
-        for change in (
+        changes: tuple[dict[str, Any], ...] = (
             {"slug": "Upper-Case"},
             {"slug": "two--hyphens"},
             {"slug": "-edge"},
@@ -43,7 +45,8 @@ class TestCreate:
             {"title": " "},
             {"categories": []},
             {"categories": ["x" * 101]},
-        ):
+        )
+        for change in changes:
             document = {"slug": unique_slug(), "title": "Form", **change}
             body = await factory.gql(CREATE_FORM, {"input": document}, token=world.token)
             assert error_codes(body) == ["VALIDATION_ERROR"], change

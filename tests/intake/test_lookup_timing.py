@@ -5,7 +5,7 @@ addresses with and without tickets."""
 import asyncio
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -92,7 +92,7 @@ class Exchange:
             await connected.wait()
             return {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 self.status = message["status"]
             elif message["type"] == "http.response.body":

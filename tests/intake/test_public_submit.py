@@ -1,5 +1,7 @@
 """POST /functions/v1/public-ticket-submit with JSON, as the document's curl sends it."""
 
+from typing import Any
+
 import httpx
 
 from app.services import Services
@@ -127,7 +129,7 @@ class TestRefusals:
     ) -> None:
         world = await factory.world()
         form = await create_form(factory, world)
-        cases = [
+        cases: list[tuple[dict[str, Any], str]] = [
             ({"email": "not-an-address"}, "email address"),
             ({"name": "  "}, "name"),
             ({"subject": ""}, "subject"),

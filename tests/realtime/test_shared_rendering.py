@@ -148,5 +148,5 @@ async def test_each_viewer_of_evidence_gets_a_custody_entry_with_their_own_clien
                 )
             )
         ).all()
-    assert sorted(row.user_agent for row in rows) == ["Desk-A", "Desk-B", "Desk-C"]
+    assert sorted(str(row.user_agent) for row in rows) == ["Desk-A", "Desk-B", "Desk-C"]
     assert {row.ip for row in rows} == {"127.0.0.1"}

@@ -71,9 +71,12 @@ class SignedBody(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         body = request.body or b""
+        assert isinstance(body, bytes | str), "the generated bodies are sent whole"
         raw = body.encode() if isinstance(body, str) else body
         if "webhook-signature" in request.headers:
-            message_id = request.headers.get("webhook-id") or f"msg_{uuid.uuid4().hex}"
+            sent = request.headers.get("webhook-id")
+            sent = sent.decode() if isinstance(sent, bytes) else sent
+            message_id = sent or f"msg_{uuid.uuid4().hex}"
             stamp = str(int(time.time()))
             key = base64.b64decode(self.secret.removeprefix("whsec_"))
             digest = hmac.new(key, f"{message_id}.{stamp}.".encode() + raw, hashlib.sha256)
