@@ -3,24 +3,47 @@ describes them. Callers send access tokens or API keys, as for /api/v1/tickets."
 
 import uuid
 from collections import Counter, defaultdict
-from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute
 
-from app.cases import service, views
+from app.cases import service
 from app.cases.access import require_write
+from app.cases.bodies import (
+    CASE_ID,
+    CaseDetail,
+    CasePage,
+    CaseStatusChange,
+    CaseStatusChanged,
+    CaseSummary,
+)
 from app.cases.models import CaseStatus, CaseType, Referral, SafetyCase
 from app.cases.repository import CaseFilter, CaseRepository
+from app.cases.states import REFUSALS
 from app.custody.repository import EvidenceRepository
 from app.custody.rest import custody_for
-from app.custody.views import case_evidence
 from app.kit.errors import NotFound
 from app.kit.pagination import MAX_PAGE
-from app.rest.envelope import endpoint, invalid, json_object
-from app.rest.params import caller, choice, limit, list_body, path_pk
+from app.rest.envelope import invalid
+from app.rest.openapi_schemas import (
+    CURSOR_PARAMETER,
+    LIMIT_PARAMETER,
+    TOKEN_OR_KEY,
+    choice_parameter,
+)
+from app.rest.operations import JSONBody, Operation, Reply, read_body, routes
+from app.rest.params import caller, choice, limit, path_pk
 from app.services import Services
+
+CASE_PATH_ID = {
+    "name": "case_id",
+    "in": "path",
+    "required": True,
+    "description": "The case's global id (`cas_<uuid>`) or its bare UUID",
+    "schema": {"type": "string"},
+    "example": CASE_ID,
+}
 
 
 def case_pk(raw: str) -> uuid.UUID:
@@ -40,7 +63,6 @@ async def _related(
     return tickets, referrals
 
 
-@endpoint
 async def list_cases(request: Request) -> Response:
     services: Services = request.app.state.services
     principal = await caller(request)
@@ -64,13 +86,12 @@ async def list_cases(request: Request) -> Response:
             )
         )
     data = [
-        views.summary(case, tickets[case.id], referrals.get(case.id), counts[case.id])
+        CaseSummary.of(case, tickets[case.id], referrals.get(case.id), counts[case.id])
         for case in rows
     ]
-    return JSONResponse(list_body(data, page, total))
+    return JSONBody(CasePage.of(data, page, total))
 
 
-@endpoint
 async def show_case(request: Request) -> Response:
     services: Services = request.app.state.services
     principal = await caller(request)
@@ -84,36 +105,110 @@ async def show_case(request: Request) -> Response:
         timeline = await cases.timelines([case.id])
     # The case's evidence is listed like GET /api/v1/evidence lists it: on the custody record.
     listing = await custody_for(request, principal).listing(case.id, MAX_PAGE, None)
-    evidence = [case_evidence(found.item) for found, _ in listing.page.items]
-    body = views.detail(case, tickets[case.id], referrals.get(case.id), timeline, evidence)
-    return JSONResponse(body)
+    evidence = [found.item for found, _ in listing.page.items]
+    body = CaseDetail.of(case, tickets[case.id], referrals.get(case.id), timeline, evidence)
+    return JSONBody(body)
 
 
-def _text(body: dict[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is not None and not isinstance(value, str):
-        raise invalid(f"{key} must be a string")
-    return value
-
-
-@endpoint
 async def change_status(request: Request) -> Response:
     services: Services = request.app.state.services
     principal = await caller(request)
     require_write(principal)
     pk = case_pk(request.path_params["case_id"])
-    body = await json_object(request)
-    status, reason = _text(body, "status"), _text(body, "reason")
-    if status is None:
+    change: CaseStatusChange = await read_body(request, CaseStatusChange)
+    if change.status is None:
         raise invalid("status is required")
     async with services.db.transaction() as work:
-        case, step = await service.transition_case(work.session, principal, pk, status, reason)
-    return JSONResponse(views.transitioned(case, step.source.value))
+        case, step = await service.transition_case(
+            work.session, principal, pk, change.status, change.reason
+        )
+    return JSONBody(CaseStatusChanged.of(case, step.source.value))
+
+
+REFUSED = {
+    "description": "The workflow refuses the change; the case is unchanged. Codes: "
+    "INVALID_TRANSITION (no such step for this case), REFERRAL_REQUIRED (a CSEA case without a "
+    "submitted referral), CASE_CLOSED (only an administrator reopens, to investigating), "
+    "SAME_STATUS, UNKNOWN_STATUS, REASON_REQUIRED, REASON_TOO_LONG",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "properties": {
+                            "code": {"enum": [refusal.code for refusal in REFUSALS]},
+                            "message": {"type": "string"},
+                        },
+                        "required": ["code", "message"],
+                        "additionalProperties": False,
+                    }
+                },
+                "required": ["error"],
+                "additionalProperties": False,
+            },
+            "example": {
+                "error": {
+                    "code": "REFERRAL_REQUIRED",
+                    "message": "A CSEA case can be closed only after a referral has been submitted",
+                }
+            },
+        }
+    },
+}
+
+CASE_OPERATIONS = [
+    Operation(
+        "GET",
+        "/api/v1/cases",
+        list_cases,
+        "listCases",
+        "cases",
+        "The tenant's safety cases, newest first; CSEA cases only for safeguarding leads and "
+        "administrators",
+        TOKEN_OR_KEY,
+        {200: Reply("One page of cases", CasePage)},
+        errors=(400, 401, 429),
+        parameters=[
+            choice_parameter("status", CaseStatus, "Filter by status"),
+            choice_parameter("caseType", CaseType, "Filter by case type"),
+            CURSOR_PARAMETER,
+            LIMIT_PARAMETER,
+        ],
+    ),
+    Operation(
+        "GET",
+        "/api/v1/cases/{case_id}",
+        show_case,
+        "getCase",
+        "cases",
+        "A case with its tickets, evidence, referral and timeline",
+        TOKEN_OR_KEY,
+        {200: Reply("The case", CaseDetail)},
+        errors=(401, 404, 429),
+        parameters=[CASE_PATH_ID],
+    ),
+    Operation(
+        "PATCH",
+        "/api/v1/cases/{case_id}/status",
+        change_status,
+        "changeCaseStatus",
+        "cases",
+        "Move a case through its workflow, with a reason",
+        TOKEN_OR_KEY,
+        {200: Reply("The case moved", CaseStatusChanged)},
+        errors=(400, 401, 403, 404, 413, 429),
+        parameters=[CASE_PATH_ID],
+        body=CaseStatusChange,
+        body_example={
+            "status": "escalated",
+            "reason": "Confirmed CSEA material — escalating to safeguarding lead",
+        },
+        extra={"422": REFUSED},
+    ),
+]
 
 
 def case_routes() -> list[BaseRoute]:
-    return [
-        Route("/api/v1/cases", list_cases, methods=["GET"]),
-        Route("/api/v1/cases/{case_id}", show_case, methods=["GET"]),
-        Route("/api/v1/cases/{case_id}/status", change_status, methods=["PATCH"]),
-    ]
+    return routes(CASE_OPERATIONS)

@@ -1,33 +1,37 @@
 """Reading tickets through /api/v1/tickets: the list and detail shapes of the API document."""
 
-from typing import Any
-
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from app.cases.access import sees_csea
-from app.cases.models import SafetyCase
 from app.cases.repository import CaseRepository
 from app.kit.errors import NotFound
-from app.kit.ids import to_global_id
 from app.kit.validation import storable
-from app.rest.envelope import endpoint, invalid
+from app.rest.envelope import invalid
 from app.rest.inputs import ticket_pk
-from app.rest.params import caller, choice, limit, list_body, timestamp
+from app.rest.openapi_schemas import (
+    CURSOR_PARAMETER,
+    LIMIT_PARAMETER,
+    TOKEN_OR_KEY,
+    choice_parameter,
+)
+from app.rest.operations import JSONBody, Operation, Reply, routes
+from app.rest.params import caller, choice, limit
+from app.rest.ticket_bodies import TicketDetail, TicketPage, TicketSummary
 from app.services import Services
-from app.tickets.models import ActorKind, Priority, Source, Ticket, TicketStatus, TimelineEntry
+from app.tickets.models import Priority, TicketStatus
 from app.tickets.repository import TicketFilter, TicketOrder, TicketRepository
 
-# Timeline kinds that do not say what they happened to read as the document's event types.
-TIMELINE_TYPES = {
-    "created": "ticket_created",
-    "updated": "ticket_updated",
-    "reopened": "ticket_reopened",
+TICKET_ID = {
+    "name": "ticket_id",
+    "in": "path",
+    "required": True,
+    "description": "The ticket's global id (`tkt_<uuid>`) or its bare UUID",
+    "schema": {"type": "string"},
+    "example": "tkt_550e8400-e29b-41d4-a716-446655440000",
 }
-# The summary fields the detail shows first, in the document's order.
-DETAIL_HEAD = ("id", "tenant_id", "status", "priority", "category", "subject", "source")
 
 
 def _filter(params: QueryParams) -> TicketFilter:
@@ -41,60 +45,6 @@ def _filter(params: QueryParams) -> TicketFilter:
     )
 
 
-def summary(ticket: Ticket) -> dict[str, Any]:
-    assignee = ticket.assignee_id
-    return {
-        "id": to_global_id("Ticket", ticket.id),
-        "tenant_id": to_global_id("Tenant", ticket.tenant_id),
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "category": ticket.category,
-        "subject": ticket.title,
-        "source": ticket.source,
-        "ai_confidence": None,  # no AI triage yet
-        "assigned_to": to_global_id("User", assignee) if assignee else None,
-        "created_at": timestamp(ticket.created_at),
-        "updated_at": timestamp(ticket.updated_at),
-    }
-
-
-def timeline_item(entry: TimelineEntry) -> dict[str, Any]:
-    automated = entry.actor_kind == ActorKind.SYSTEM or not entry.actor_name
-    return {
-        # Timeline entries have no global id type; the document names them as events.
-        "id": f"evt_{entry.id}",
-        "type": TIMELINE_TYPES.get(entry.kind, entry.kind),
-        "actor": "system" if automated else entry.actor_name,
-        "timestamp": timestamp(entry.created_at),
-        "details": entry.changes,
-    }
-
-
-def _event_id(ticket: Ticket) -> str | None:
-    # Only webhook tickets carry the platform's event id; other sources may set metadata freely.
-    value = ticket.meta.get("event_id") if ticket.source == Source.WEBHOOK else None
-    return value if isinstance(value, str) else None
-
-
-def detail(
-    ticket: Ticket, timeline: list[TimelineEntry], case: SafetyCase | None
-) -> dict[str, Any]:
-    # The document's detail has no ai_confidence (it lives in ai_classification) and puts
-    # assigned_to after the classification; key order follows it.
-    fields = summary(ticket)
-    return {
-        **{key: fields[key] for key in DETAIL_HEAD},
-        "event_id": _event_id(ticket),
-        "ai_classification": None,  # no AI triage yet
-        "assigned_to": fields["assigned_to"],
-        "safety_case_id": to_global_id("SafetyCase", case.id) if case else None,
-        "timeline": [timeline_item(entry) for entry in timeline],
-        "created_at": fields["created_at"],
-        "updated_at": fields["updated_at"],
-    }
-
-
-@endpoint
 async def list_tickets(request: Request) -> Response:
     services: Services = request.app.state.services
     principal = await caller(request)
@@ -104,10 +54,9 @@ async def list_tickets(request: Request) -> Response:
         tickets = TicketRepository(session, principal.tenant_id)
         page = await tickets.page(where, TicketOrder.NEWEST, size, cursor)
         total = await tickets.count(where)
-    return JSONResponse(list_body([summary(t) for t, _ in page.items], page, total))
+    return JSONBody(TicketPage.of([TicketSummary.of(t) for t, _ in page.items], page, total))
 
 
-@endpoint
 async def show_ticket(request: Request) -> Response:
     services: Services = request.app.state.services
     principal = await caller(request)
@@ -121,11 +70,48 @@ async def show_ticket(request: Request) -> Response:
         # A CSEA case stays out of sight of those who may not see it, here as everywhere.
         cases = CaseRepository(session, principal.tenant_id, sees_csea=sees_csea(principal.role))
         case = await cases.latest_for_ticket(ticket.id)
-    return JSONResponse(detail(ticket, timeline, case))
+    return JSONBody(TicketDetail.of(ticket, timeline, case))
+
+
+API_TICKET_OPERATIONS = [
+    Operation(
+        "GET",
+        "/api/v1/tickets",
+        list_tickets,
+        "listTickets",
+        "tickets",
+        "The tenant's tickets, newest first, cursor-paginated",
+        TOKEN_OR_KEY,
+        {200: Reply("One page of tickets", TicketPage)},
+        errors=(400, 401, 429),
+        parameters=[
+            choice_parameter("status", TicketStatus, "Filter by status"),
+            choice_parameter("priority", Priority, "Filter by priority"),
+            {
+                "name": "category",
+                "in": "query",
+                "required": False,
+                "description": "Filter by category",
+                "schema": {"type": "string"},
+            },
+            CURSOR_PARAMETER,
+            LIMIT_PARAMETER,
+        ],
+    ),
+    Operation(
+        "GET",
+        "/api/v1/tickets/{ticket_id}",
+        show_ticket,
+        "getTicket",
+        "tickets",
+        "A ticket with its classification, timeline and linked case",
+        TOKEN_OR_KEY,
+        {200: Reply("The ticket", TicketDetail)},
+        errors=(401, 404, 429),
+        parameters=[TICKET_ID],
+    ),
+]
 
 
 def api_ticket_routes() -> list[BaseRoute]:
-    return [
-        Route("/api/v1/tickets", list_tickets, methods=["GET"]),
-        Route("/api/v1/tickets/{ticket_id}", show_ticket, methods=["GET"]),
-    ]
+    return routes(API_TICKET_OPERATIONS)

@@ -36,7 +36,8 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def _from_haven(error: HavenError) -> JSONResponse:
+def from_haven(error: HavenError) -> JSONResponse:
+    """The envelope of an expected failure, its code as the REST contract names it."""
     if isinstance(error, ApiError):
         return error_response(error.status, error.rest_code, error.message)
     return error_response(error.http_status, REST_CODES.get(error.code, error.code), error.message)
@@ -50,7 +51,7 @@ def endpoint(handler: Handler) -> Handler:
         try:
             return await handler(request)
         except HavenError as error:
-            return _from_haven(error)
+            return from_haven(error)
         except DatabaseUnavailable:
             raise  # answered 503 with Retry-After by app.web.unavailable, for every route alike
         except Exception:

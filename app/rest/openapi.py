@@ -1,5 +1,6 @@
-"""The OpenAPI 3.1 document of the REST shim, built from the same enums and limits the handlers
-check against, and served at /api/openapi.json."""
+"""The OpenAPI 3.1 document of the REST shim, served at /api/openapi.json: generated from the
+operations tables and their models where a route group has them, and built from the same enums
+and limits the handlers check against for the rest."""
 
 import functools
 import json
@@ -10,22 +11,26 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from app import __version__
-from app.rest.openapi_cases import CASE_SCHEMAS, case_paths
+from app.cases.rest import CASE_OPERATIONS
+from app.rest.api_tickets import API_TICKET_OPERATIONS
 from app.rest.openapi_connectors import CONNECTOR_SCHEMAS, connector_paths
 from app.rest.openapi_evidence import EVIDENCE_SCHEMAS, evidence_paths
 from app.rest.openapi_public import PUBLIC_SCHEMAS, public_paths
 from app.rest.openapi_referrals import REFERRAL_SCHEMAS, referral_paths
 from app.rest.openapi_schemas import (
-    API_TICKET_SCHEMAS,
-    ERROR_SCHEMAS,
     SECURITY_SCHEMES,
     V1_SCHEMAS,
     shared_responses,
 )
 from app.rest.openapi_tickets import ticket_paths
 from app.rest.openapi_webhooks import WEBHOOK_SCHEMAS, webhook_paths
+from app.rest.operations import components, paths
+from app.rest.tickets import V1_OPERATIONS
+from app.rest.types import Error, Pagination
 
 DOCUMENT_PATH = "/api/openapi.json"
+# The operations whose bodies are typed models; their paths and schemas are generated.
+OPERATIONS = [*V1_OPERATIONS, *API_TICKET_OPERATIONS, *CASE_OPERATIONS]
 TAGS = [
     ("health", "Liveness"),
     ("v1", "Ticket ingestion for servers holding an API key"),
@@ -53,7 +58,7 @@ def document() -> dict[str, Any]:
         "tags": [{"name": name, "description": text} for name, text in TAGS],
         "paths": {
             **ticket_paths(),
-            **case_paths(),
+            **paths(OPERATIONS),
             **evidence_paths(),
             **referral_paths(),
             **webhook_paths(),
@@ -62,15 +67,14 @@ def document() -> dict[str, Any]:
         },
         "components": {
             "schemas": {
-                **ERROR_SCHEMAS,
                 **V1_SCHEMAS,
-                **API_TICKET_SCHEMAS,
-                **CASE_SCHEMAS,
                 **EVIDENCE_SCHEMAS,
                 **REFERRAL_SCHEMAS,
                 **WEBHOOK_SCHEMAS,
                 **CONNECTOR_SCHEMAS,
                 **PUBLIC_SCHEMAS,
+                # Generated from the operations' models, and the envelope every failure uses.
+                **components(OPERATIONS, extra=[Error, Pagination]),
             },
             "responses": shared_responses(),
             "securitySchemes": SECURITY_SCHEMES,

@@ -10,6 +10,7 @@ from app.rest.openapi_schemas import (
     LIMIT_PARAMETER,
     STRING,
     TIMESTAMP,
+    TOKEN_OR_KEY,
     Schema,
     closed,
     errors,
@@ -18,7 +19,7 @@ from app.rest.openapi_schemas import (
     ref,
     values,
 )
-from app.rest.openapi_tickets import TOKEN_OR_KEY, json_body, ok
+from app.rest.openapi_tickets import json_body, ok
 from app.webhooks.events import EVENT_TYPES
 
 CONNECTOR_ID_SCHEMA = global_id("con", "connector")

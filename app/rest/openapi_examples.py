@@ -14,8 +14,9 @@ FIELD_MAPPINGS = [
     {"source": "payload.reason", "target": "category", "transform": "map_category"},
 ]
 
+V1_TICKET_ID = "tkt_550e8400-e29b-41d4-a716-446655440000"
 V1_TICKET: dict[str, Any] = {
-    "ticket_id": "tkt_550e8400-e29b-41d4-a716-446655440000",
+    "ticket_id": V1_TICKET_ID,
     "ticket_number": 42,
     "subject": "Cannot access billing portal",
     "status": "open",
@@ -31,56 +32,6 @@ V1_TICKET: dict[str, Any] = {
             "created_at": "2026-03-18T14:32:00Z",
         }
     ],
-}
-
-TICKET_PAGE: dict[str, Any] = {
-    "data": [
-        {
-            "id": TICKET_ID,
-            "tenant_id": TENANT_ID,
-            "status": "open",
-            "priority": "high",
-            "category": "harassment",
-            "subject": "User report: inappropriate messages",
-            "source": "webhook",
-            "ai_confidence": 0.92,
-            "assigned_to": None,
-            "created_at": "2026-04-02T14:30:01.123Z",
-            "updated_at": "2026-04-02T14:30:01.123Z",
-        }
-    ],
-    "pagination": {"cursor": "eyJpZCI6InRrdF8zYTJiMWMwZCJ9", "has_more": True, "total": 47},
-}
-
-TICKET_DETAIL: dict[str, Any] = {
-    "id": TICKET_ID,
-    "tenant_id": TENANT_ID,
-    "status": "open",
-    "priority": "high",
-    "category": "harassment",
-    "subject": "User report: inappropriate messages",
-    "source": "webhook",
-    "event_id": EVENT_ID,
-    "ai_classification": {
-        "category": "harassment",
-        "confidence": 0.92,
-        "model": "claude-sonnet-4-20250514",
-        "provider": "anthropic",
-        "risk_indicators": ["threatening_language", "repeated_contact"],
-    },
-    "assigned_to": None,
-    "safety_case_id": None,
-    "timeline": [
-        {
-            "id": "evt_c1d2e3f4-a5b6-7c8d-9e0f-a1b2c3d4e5f6",
-            "type": "ticket_created",
-            "actor": "system",
-            "timestamp": "2026-04-02T14:30:01.123Z",
-            "details": {"source": "webhook"},
-        }
-    ],
-    "created_at": "2026-04-02T14:30:01.123Z",
-    "updated_at": "2026-04-02T14:30:02.456Z",
 }
 
 WEBHOOK_RECEIPT = {

@@ -3,15 +3,17 @@ workflow, and the export document."""
 
 from typing import Any
 
+from app.cases.bodies import CASE_ID, USER_ID
 from app.cases.models import ReferralStatus, ReferralType, ReferralUrgency
+from app.cases.rest import CASE_PATH_ID
 from app.referrals.service import SUMMARY_MAX_BYTES
 from app.referrals.states import REASON_MAX, REFERENCE_MAX, ReferralRefused
-from app.rest.openapi_cases import CASE_ID, CASE_PATH_ID, TOKEN_OR_KEY, USER_ID
 from app.rest.openapi_schemas import (
     CURSOR_PARAMETER,
     LIMIT_PARAMETER,
     STRING,
     TIMESTAMP,
+    TOKEN_OR_KEY,
     Schema,
     closed,
     errors,

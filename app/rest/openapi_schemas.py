@@ -2,25 +2,12 @@
 
 from typing import Any
 
-from app.comments.models import AuthorKind
 from app.kit import validation
 from app.kit.pagination import MAX_PAGE
 from app.rest.envelope import MAX_BODY_BYTES
-from app.rest.inputs import PRIORITIES, SOURCES
-from app.tickets.models import Priority, Source, TicketStatus
 
 Schema = dict[str, Any]
 
-ERROR_CODES = [
-    "VALIDATION_ERROR",
-    "UNAUTHORIZED",
-    "FORBIDDEN",
-    "NOT_FOUND",
-    "CONFLICT",
-    "RATE_LIMITED",
-    "PAYLOAD_TOO_LARGE",
-    "INTERNAL_ERROR",
-]
 # The status each code is sent with, and what it means wherever it is sent.
 ERROR_STATUSES = {
     400: ("VALIDATION_ERROR", "Missing or invalid request fields, or a malformed body"),
@@ -73,148 +60,23 @@ def global_id(prefix: str, what: str) -> Schema:
     }
 
 
-ERROR_SCHEMAS: dict[str, Schema] = {
-    "ErrorBody": closed(
-        {"code": {"type": "string", "enum": ERROR_CODES}, "message": STRING},
-    ),
-    "Error": {
-        **closed({"error": ref("ErrorBody")}),
-        "description": "The envelope every failure is answered with",
-        "example": {"error": {"code": "VALIDATION_ERROR", "message": "Subject is required"}},
-    },
-}
+API_KEY: list[Schema] = [{"ApiKeyBearer": []}, {"ApiKeyHeader": []}]
+TOKEN_OR_KEY: list[Schema] = [{"BearerJWT": []}, {"ApiKeyBearer": []}, {"ApiKeyHeader": []}]
+
+
+def choice_parameter(name: str, enum: Any, description: str) -> Schema:
+    """An optional query filter taking one of `enum`'s values."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string", "enum": values(enum)},
+    }
+
 
 V1_SCHEMAS: dict[str, Schema] = {
     "Health": closed({"status": {"const": "ok"}, "service": STRING, "version": STRING}),
-    "V1TicketCreate": {
-        "type": "object",
-        "required": ["subject", "body"],
-        "properties": {
-            "subject": {
-                "type": "string",
-                "minLength": 1,
-                "description": f"Ticket subject line, 1 to {validation.TITLE_MAX} characters "
-                "once trimmed",
-            },
-            "body": {
-                "type": "string",
-                "minLength": 1,
-                "description": "Full description (Markdown), at most 64 KB",
-            },
-            "sender_email": {"type": ["string", "null"], "description": "Submitter's email"},
-            "sender_name": {
-                "type": ["string", "null"],
-                "description": f"Submitter's name, at most {validation.NAME_MAX} characters",
-            },
-            "priority": {"enum": [*PRIORITIES, None], "default": "p3_medium"},
-            "source": {"enum": [*SOURCES, None], "default": "api"},
-            "tags": {
-                "type": ["array", "null"],
-                "items": STRING,
-                "description": f"At most {validation.TAGS_MAX} tags of up to "
-                f"{validation.TAG_MAX} characters",
-            },
-            "metadata": {"anyOf": [METADATA, {"type": "null"}]},
-        },
-    },
-    "V1TicketCreated": closed(
-        {"ticket_id": global_id("tkt", "ticket"), "ticket_number": {"type": "integer"}}
-    ),
-    "V1Message": closed(
-        {
-            "id": global_id("cmt", "message"),
-            "author_type": {"enum": values(AuthorKind)},
-            "body": STRING,
-            "created_at": TIMESTAMP,
-        }
-    ),
-    "V1Ticket": closed(
-        {
-            "ticket_id": global_id("tkt", "ticket"),
-            "ticket_number": {"type": "integer"},
-            "subject": STRING,
-            "status": {"enum": values(TicketStatus)},
-            "priority": {"enum": list(PRIORITIES)},
-            "category": {"type": ["string", "null"]},
-            "created_at": TIMESTAMP,
-            "updated_at": TIMESTAMP,
-            "messages": {
-                "type": "array",
-                "items": ref("V1Message"),
-                "description": "Non-internal messages, oldest first",
-            },
-        }
-    ),
-    "V1MessageCreate": {
-        "type": "object",
-        "required": ["body"],
-        "properties": {
-            "body": {"type": "string", "minLength": 1, "description": "Message text"},
-            "contact_email": {"type": ["string", "null"]},
-        },
-    },
-    "V1MessageCreated": closed({"message_id": global_id("cmt", "message")}),
-}
-
-API_TICKET_SCHEMAS: dict[str, Schema] = {
-    "Pagination": closed(
-        {
-            "cursor": {
-                "type": ["string", "null"],
-                "description": "Pass as `cursor` for the next page; null on the last page",
-            },
-            "has_more": {"type": "boolean"},
-            "total": {"type": "integer", "minimum": 0},
-        }
-    ),
-    "TicketSummary": closed(
-        {
-            "id": global_id("tkt", "ticket"),
-            "tenant_id": global_id("ten", "tenant"),
-            "status": {"enum": values(TicketStatus)},
-            "priority": {"enum": values(Priority)},
-            "category": {"type": ["string", "null"]},
-            "subject": STRING,
-            "source": {"enum": values(Source)},
-            "ai_confidence": {"type": ["number", "null"]},
-            "assigned_to": nullable(global_id("usr", "assignee")),
-            "created_at": TIMESTAMP,
-            "updated_at": TIMESTAMP,
-        }
-    ),
-    "TicketPage": closed(
-        {"data": {"type": "array", "items": ref("TicketSummary")}, "pagination": ref("Pagination")}
-    ),
-    "TimelineEvent": closed(
-        {
-            "id": {"type": "string", "pattern": "^evt_"},
-            "type": STRING,
-            "actor": {"type": "string", "description": "`system` or the person's name"},
-            "timestamp": TIMESTAMP,
-            "details": OBJECT,
-        }
-    ),
-    "TicketDetail": closed(
-        {
-            "id": global_id("tkt", "ticket"),
-            "tenant_id": global_id("ten", "tenant"),
-            "status": {"enum": values(TicketStatus)},
-            "priority": {"enum": values(Priority)},
-            "category": {"type": ["string", "null"]},
-            "subject": STRING,
-            "source": {"enum": values(Source)},
-            "event_id": {
-                "type": ["string", "null"],
-                "description": "The platform's event id, on tickets opened by a webhook",
-            },
-            "ai_classification": {"type": ["object", "null"]},
-            "assigned_to": nullable(global_id("usr", "assignee")),
-            "safety_case_id": {"type": ["string", "null"]},
-            "timeline": {"type": "array", "items": ref("TimelineEvent")},
-            "created_at": TIMESTAMP,
-            "updated_at": TIMESTAMP,
-        }
-    ),
 }
 
 LIMIT_PARAMETER: Schema = {

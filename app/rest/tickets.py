@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from app.boards.service import default_board
@@ -14,10 +14,19 @@ from app.comments.repository import CommentRepository
 from app.comments.service import NewComment, add_comment
 from app.kit.actors import Actor
 from app.kit.errors import NotFound
-from app.rest import views
 from app.rest.auth import api_principal
-from app.rest.envelope import endpoint, error_response, json_object
-from app.rest.inputs import message_fields, scope_email, ticket_fields, ticket_pk
+from app.rest.envelope import error_response
+from app.rest.inputs import scope_email, ticket_pk
+from app.rest.openapi_examples import V1_TICKET_ID
+from app.rest.openapi_schemas import API_KEY
+from app.rest.operations import JSONBody, Operation, Reply, read_body, routes
+from app.rest.v1_bodies import (
+    V1MessageCreate,
+    V1MessageCreated,
+    V1Ticket,
+    V1TicketCreate,
+    V1TicketCreated,
+)
 from app.services import Services
 from app.tickets.models import Ticket
 from app.tickets.repository import TicketRepository
@@ -46,19 +55,17 @@ async def _open_ticket(
     return ticket
 
 
-@endpoint
 async def create(request: Request) -> Response:
     services = _services(request)
     principal = await api_principal(services, request, write=True)
-    fields = ticket_fields(await json_object(request))
+    fields = (await read_body(request, V1TicketCreate)).ticket_fields()
     async with services.db.transaction() as work:
         ticket = await _open_ticket(work.session, principal.tenant_id, Actor.of(principal), fields)
     # 202 is the documented contract: whatever follows creation runs from the ticket_created
     # event, outside this request.
-    return JSONResponse(views.created(ticket), status_code=202)
+    return JSONBody(V1TicketCreated.of(ticket), status_code=202)
 
 
-@endpoint
 async def show(request: Request) -> Response:
     services = _services(request)
     principal = await api_principal(services, request)
@@ -72,15 +79,14 @@ async def show(request: Request) -> Response:
         comments = await CommentRepository(session, principal.tenant_id).for_tickets(
             [ticket.id], include_internal=False
         )
-    return JSONResponse(views.ticket_detail(ticket, comments))
+    return JSONBody(V1Ticket.of(ticket, comments))
 
 
-@endpoint
 async def reply(request: Request) -> Response:
     services = _services(request)
     principal = await api_principal(services, request, write=True)
     pk = ticket_pk(request.path_params["ticket_id"])
-    body, contact_email = message_fields(await json_object(request))
+    body, contact_email = (await read_body(request, V1MessageCreate)).message_fields()
     draft = NewComment(
         ticket_id=pk, body=body, author_kind=AuthorKind.CONTACT, contact_email=contact_email
     )
@@ -88,18 +94,92 @@ async def reply(request: Request) -> Response:
         comment, _ = await add_comment(
             work.session, principal.tenant_id, Actor.of(principal), draft
         )
-    return JSONResponse({"message_id": views.message(comment)["id"]}, status_code=201)
+    return JSONBody(V1MessageCreated(message_id=comment.id), status_code=201)
 
 
 async def unknown(request: Request) -> Response:
     return error_response(404, "NOT_FOUND", "No such endpoint")
 
 
+TICKET_ID = {
+    "name": "ticket_id",
+    "in": "path",
+    "required": True,
+    "description": "The ticket's global id (`tkt_<uuid>`) or its bare UUID",
+    "schema": {"type": "string"},
+    "example": V1_TICKET_ID,
+}
+CONTACT_EMAIL = {
+    "name": "contact_email",
+    "in": "query",
+    "required": False,
+    "description": "Scope to this contact: another requester's ticket reads as not found",
+    "schema": {"type": "string", "minLength": 1},
+    "example": "jane@acme.com",
+}
+# Where a client goes on from the ticket it was given: each takes `ticket_id` from the body.
+NEXT = {
+    name: {"operationId": operation, "parameters": {"ticket_id": "$response.body#/ticket_id"}}
+    for name, operation in (
+        ("GetTicket", "getV1Ticket"),
+        ("AddMessage", "addV1Message"),
+        ("GetTicketDetail", "getTicket"),
+    )
+}
+V1_OPERATIONS = [
+    Operation(
+        "POST",
+        "/v1/tickets",
+        create,
+        "createV1Ticket",
+        "v1",
+        "Create a ticket; triage and notifications follow asynchronously",
+        API_KEY,
+        {202: Reply("Accepted; the ticket exists", V1TicketCreated, links=NEXT)},
+        errors=(400, 401, 403, 413, 429),
+        body=V1TicketCreate,
+        body_example={
+            "subject": "Cannot access billing portal",
+            "body": "Getting a 403 error when clicking Manage Subscription.",
+            "sender_email": "jane@acme.com",
+            "priority": "p2_high",
+        },
+    ),
+    Operation(
+        "GET",
+        "/v1/tickets/{ticket_id}",
+        show,
+        "getV1Ticket",
+        "v1",
+        "A ticket with its non-internal messages, oldest first",
+        API_KEY,
+        {200: Reply("The ticket", V1Ticket)},
+        errors=(400, 401, 404, 429),
+        parameters=[TICKET_ID, CONTACT_EMAIL],
+    ),
+    Operation(
+        "POST",
+        "/v1/tickets/{ticket_id}/messages",
+        reply,
+        "addV1Message",
+        "v1",
+        "Add a contact message; reopens a resolved or closed ticket",
+        API_KEY,
+        {201: Reply("The message was added", V1MessageCreated)},
+        errors=(400, 401, 403, 404, 413, 429),
+        parameters=[TICKET_ID],
+        body=V1MessageCreate,
+        body_example={
+            "body": "We have deployed a fix. Please try again.",
+            "contact_email": "jane@acme.com",
+        },
+    ),
+]
+
+
 def v1_routes() -> list[BaseRoute]:
     return [
-        Route("/v1/tickets", create, methods=["POST"]),
-        Route("/v1/tickets/{ticket_id}", show, methods=["GET"]),
-        Route("/v1/tickets/{ticket_id}/messages", reply, methods=["POST"]),
+        *routes(V1_OPERATIONS),
         # Anything else under /v1 still answers in the envelope, not Starlette's plain text.
         Route("/v1/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]

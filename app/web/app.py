@@ -22,6 +22,7 @@ from app.kit.settings import Settings, get_settings
 from app.ratelimit.limiter import Limiter, make_storage
 from app.referrals.rest import referral_routes
 from app.rest.api_tickets import api_ticket_routes
+from app.rest.errors import exception_handlers
 from app.rest.openapi import openapi_routes
 from app.rest.tickets import v1_routes
 from app.services import Services
@@ -124,6 +125,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Middleware(GraphQLBodyLimit, services=services),
             Middleware(RateLimitMiddleware, services=services),
         ],
+        # Expected failures of every REST route answer in the envelope, mapped here once.
+        exception_handlers=exception_handlers(),
         lifespan=lifespan,
     )
     app.state.services = services

@@ -206,3 +206,14 @@ class TestRoutes:
         self, served: dict[str, Any], served_routes: set[tuple[str, str]]
     ) -> None:
         assert operations(served) - served_routes == set()
+
+
+def test_a_case_documents_its_evidence_as_typed_items(served: dict[str, Any]) -> None:
+    # The case detail once described its evidence as bare objects, "empty until evidence
+    # records exist", while the server already listed preserved items.
+    evidence = served["components"]["schemas"]["CaseDetail"]["properties"]["evidence"]
+    item = resolve(served, evidence["items"]["$ref"])
+    assert item["required"] == ["id", "type", "preserved_at", "s3_object_lock"]
+    assert item["additionalProperties"] is False
+    assert item["properties"]["id"]["pattern"] == "^evi_[0-9a-f-]{36}$"
+    assert "empty until" not in str(evidence)
