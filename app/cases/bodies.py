@@ -60,6 +60,23 @@ def _actor(kind: str, name: str | None) -> str:
     return "system" if kind == ActorKind.SYSTEM or not name else name
 
 
+def _case_fields(case: SafetyCase, ticket_ids: list[uuid.UUID]) -> dict[str, Any]:
+    """What a case's summary and its detail both show, read once from the row."""
+    return {
+        "id": case.id,
+        "tenant_id": case.tenant_id,
+        "case_type": case.case_type,
+        "status": case.status,
+        "priority": case.priority,
+        "subject": case.subject,
+        "ticket_ids": ticket_ids,
+        "assigned_to": case.assignee_id,
+        "sla_deadline": case.sla_deadline,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
+
+
 class CaseSummary(Body):
     model_config = ConfigDict(json_schema_extra={"example": SUMMARY})
 
@@ -86,19 +103,9 @@ class CaseSummary(Body):
         evidence_count: int,
     ) -> "CaseSummary":
         return cls(
-            id=case.id,
-            tenant_id=case.tenant_id,
-            case_type=case.case_type,
-            status=case.status,
-            priority=case.priority,
-            subject=case.subject,
-            ticket_ids=ticket_ids,
-            assigned_to=case.assignee_id,
-            sla_deadline=case.sla_deadline,
+            **_case_fields(case, ticket_ids),
             evidence_count=evidence_count,
             referral_id=referral.id if referral else None,
-            created_at=case.created_at,
-            updated_at=case.updated_at,
         )
 
 
@@ -221,21 +228,11 @@ class CaseDetail(Body):
         evidence: list[EvidenceItem],
     ) -> "CaseDetail":
         return cls(
-            id=case.id,
-            tenant_id=case.tenant_id,
-            case_type=case.case_type,
-            status=case.status,
-            priority=case.priority,
-            subject=case.subject,
+            **_case_fields(case, ticket_ids),
             description=case.description,
-            ticket_ids=ticket_ids,
-            assigned_to=case.assignee_id,
-            sla_deadline=case.sla_deadline,
             evidence=[CaseEvidence.of(item) for item in evidence],
             referral=CaseReferral.of(referral) if referral else None,
             timeline=[CaseTimelineEvent.of(entry) for entry in timeline],
-            created_at=case.created_at,
-            updated_at=case.updated_at,
         )
 
 

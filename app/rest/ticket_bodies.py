@@ -68,6 +68,22 @@ TICKET_DETAIL: dict[str, Any] = {
 }
 
 
+def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
+    """What a ticket's list entry and its detail both show, read once from the row."""
+    return {
+        "id": ticket.id,
+        "tenant_id": ticket.tenant_id,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "category": ticket.category,
+        "subject": ticket.title,
+        "source": ticket.source,
+        "assigned_to": ticket.assignee_id,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+    }
+
+
 class TicketSummary(Body):
     id: TicketId
     tenant_id: TenantId
@@ -83,19 +99,7 @@ class TicketSummary(Body):
 
     @classmethod
     def of(cls, ticket: Ticket) -> "TicketSummary":
-        return cls(
-            id=ticket.id,
-            tenant_id=ticket.tenant_id,
-            status=ticket.status,
-            priority=ticket.priority,
-            category=ticket.category,
-            subject=ticket.title,
-            source=ticket.source,
-            ai_confidence=None,  # no AI triage yet
-            assigned_to=ticket.assignee_id,
-            created_at=ticket.created_at,
-            updated_at=ticket.updated_at,
-        )
+        return cls(**_ticket_fields(ticket), ai_confidence=None)  # no AI triage yet
 
 
 class TicketPage(Page[TicketSummary]):
@@ -156,18 +160,9 @@ class TicketDetail(Body):
         cls, ticket: Ticket, timeline: list[TimelineEntry], case: SafetyCase | None
     ) -> "TicketDetail":
         return cls(
-            id=ticket.id,
-            tenant_id=ticket.tenant_id,
-            status=ticket.status,
-            priority=ticket.priority,
-            category=ticket.category,
-            subject=ticket.title,
-            source=ticket.source,
+            **_ticket_fields(ticket),
             event_id=_event_id(ticket),
             ai_classification=None,  # no AI triage yet
-            assigned_to=ticket.assignee_id,
             safety_case_id=case.id if case else None,
             timeline=[TimelineEvent.of(entry) for entry in timeline],
-            created_at=ticket.created_at,
-            updated_at=ticket.updated_at,
         )

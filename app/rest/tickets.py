@@ -163,7 +163,7 @@ V1_OPERATIONS = [
         reply,
         "addV1Message",
         "v1",
-        "Add a contact message; reopens a resolved or closed ticket",
+        "Add a contact message; reopens a finished ticket, moves a waiting one back to work",
         API_KEY,
         {201: Reply("The message was added", V1MessageCreated)},
         errors=(400, 401, 403, 404, 413, 429),
