@@ -35,6 +35,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/ruff format --check app tests bench migrations
 	$(BIN)/mypy app tests bench
+	$(BIN)/lint-imports --no-cache --no-logo
 
 bench: $(DEV_STAMP)  ## print latency and throughput figures (never pass/fail)
 	$(BIN)/python -m bench

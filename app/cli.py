@@ -16,6 +16,7 @@ from app.kit.unavailable import CODE as UNAVAILABLE
 from app.kit.unavailable import DatabaseUnavailable
 
 if TYPE_CHECKING:  # the app itself loads only for commands that need it: --help stays instant
+    from app.auth.principal import Principal
     from app.services import Services
 
 
@@ -149,56 +150,57 @@ def tenants_create(args: argparse.Namespace, settings: Settings) -> None:
             "api_key": made.api_key_secret,
         }
 
-    _report(_with_services(settings, job), args.json)
+    _report(args, settings, job)
 
 
 def keys_create(args: argparse.Namespace, settings: Settings) -> None:
     from app.auth.models import Role
-    from app.auth.principal import Principal
     from app.auth.service import create_api_key
-    from app.tickets.models import ActorKind
 
     async def job(services: "Services") -> dict[str, str]:
         async with services.db.transaction() as work:
-            tenant = await _tenant(work.session, args.tenant)
-            operator = Principal(tenant.id, Role.ADMIN, ActorKind.SYSTEM, tenant.id, "operator")
+            operator = await _operator(work.session, args.tenant)
             key, secret = await create_api_key(
                 work.session, operator, name=args.name, role=Role(args.role)
             )
         return {"id": f"key_{key.id}", "api_key": secret, "role": key.role}
 
-    _report(_with_services(settings, job), args.json)
+    _report(args, settings, job)
 
 
 def keys_revoke(args: argparse.Namespace, settings: Settings) -> None:
-    from app.auth.models import Role
-    from app.auth.principal import Principal
     from app.auth.service import revoke_api_key
     from app.kit.ids import expect_global_id
-    from app.tickets.models import ActorKind
 
     async def job(services: "Services") -> dict[str, str]:
         async with services.db.transaction() as work:
-            tenant = await _tenant(work.session, args.tenant)
-            operator = Principal(tenant.id, Role.ADMIN, ActorKind.SYSTEM, tenant.id, "operator")
+            operator = await _operator(work.session, args.tenant)
             key = await revoke_api_key(work.session, operator, expect_global_id(args.id, "ApiKey"))
         return {"id": f"key_{key.id}", "revoked_at": str(key.revoked_at)}
 
-    _report(_with_services(settings, job), args.json)
+    _report(args, settings, job)
 
 
-async def _tenant(session: Any, slug: str) -> Any:
+async def _operator(session: Any, slug: str) -> "Principal":
+    """Whoever runs these commands, acting as an administrator of the tenant `slug`."""
+    from app.auth.models import Role
+    from app.auth.principal import Principal
+    from app.kit.actors import ActorKind
     from app.kit.errors import NotFound
     from app.tenants.repository import by_slug
 
     tenant = await by_slug(session, slug)
     if tenant is None:
         raise NotFound("Tenant")
-    return tenant
+    return Principal(tenant.id, Role.ADMIN, ActorKind.SYSTEM, tenant.id, "operator")
 
 
-def _report(result: dict[str, str], as_json: bool) -> None:
-    if as_json:
+def _report(
+    args: argparse.Namespace, settings: Settings, job: Callable[["Services"], Awaitable[Any]]
+) -> None:
+    """Run `job` and print what it returns: aligned lines, or one JSON object with --json."""
+    result: dict[str, str] = _with_services(settings, job)
+    if args.json:
         print(json.dumps(result))
     else:
         for key, value in result.items():
@@ -242,8 +244,17 @@ def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
     return made
 
 
-def _json_option(command: argparse.ArgumentParser) -> None:
+def _actions(commands: Any, name: str, things: str) -> Any:
+    """A command whose sub-commands are what can be done with `things`."""
+    return _command(commands, name, f"manage {things}").add_subparsers(
+        dest="action", required=True, metavar="ACTION", help=f"what to do with {things}"
+    )
+
+
+def _reporting(command: argparse.ArgumentParser, handler: Callable[..., None]) -> None:
+    """The command's last option, --json, and its handler, which prints through `_report`."""
     command.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    command.set_defaults(handler=handler)
 
 
 def _serve_parser(commands: Any) -> None:
@@ -267,9 +278,7 @@ def _serve_parser(commands: Any) -> None:
 
 
 def _tenants_parser(commands: Any) -> None:
-    tenants = _command(commands, "tenants", "manage tenants").add_subparsers(
-        dest="action", required=True, metavar="ACTION", help="what to do with tenants"
-    )
+    tenants = _actions(commands, "tenants", "tenants")
     create = _command(tenants, "create", "create a tenant with its admin and an API key")
     create.add_argument("--name", required=True, help="the tenant's name (its slug comes from it)")
     create.add_argument("--admin-email", required=True, help="email of the tenant's first admin")
@@ -279,14 +288,11 @@ def _tenants_parser(commands: Any) -> None:
         choices=["free", "pro", "business", "enterprise"],
         help="billing plan, which sets rate limits (default: free)",
     )
-    _json_option(create)
-    create.set_defaults(handler=tenants_create)
+    _reporting(create, tenants_create)
 
 
 def _keys_parser(commands: Any) -> None:
-    keys = _command(commands, "keys", "manage API keys").add_subparsers(
-        dest="action", required=True, metavar="ACTION", help="what to do with API keys"
-    )
+    keys = _actions(commands, "keys", "API keys")
     new_key = _command(keys, "create", "create an API key (shown once)")
     new_key.add_argument("--tenant", required=True, help="tenant slug")
     new_key.add_argument("--name", required=True, help="what the key is for, e.g. 'crm sync'")
@@ -296,13 +302,11 @@ def _keys_parser(commands: Any) -> None:
         choices=["admin", "agent", "safeguarding_lead", "viewer"],
         help="what the key may do (default: agent)",
     )
-    _json_option(new_key)
-    new_key.set_defaults(handler=keys_create)
+    _reporting(new_key, keys_create)
     revoke = _command(keys, "revoke", "revoke an API key")
     revoke.add_argument("--tenant", required=True, help="tenant slug")
     revoke.add_argument("id", help="key id (key_...)")
-    _json_option(revoke)
-    revoke.set_defaults(handler=keys_revoke)
+    _reporting(revoke, keys_revoke)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -3,14 +3,16 @@
 from dataclasses import dataclass
 
 from app.auth.signing import TokenSigner
-from app.evidence.factory import evidence_store
-from app.evidence.store import EvidenceStore
 from app.kit.db import Database
+from app.kit.outbound import Outbound
 from app.kit.sealing import Sealer
 from app.kit.settings import Settings
+from app.knowledge.embedders import Embedder, make_embedder
 from app.ratelimit.limiter import Limiter, make_storage
 from app.realtime.broker import make_broadcast
 from app.realtime.hub import EventHub
+from app.storage.factory import evidence_store
+from app.storage.store import EvidenceStore
 
 
 @dataclass
@@ -24,6 +26,9 @@ class Services:
     limiter: Limiter
     # One store for every request: the S3 client keeps its connection pool.
     evidence: EvidenceStore
+    # The one client for calls to other services, and what embeds knowledge for search.
+    outbound: Outbound
+    embedder: Embedder
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
@@ -34,6 +39,7 @@ class Services:
         external = settings.database_url and db.url
         hub = EventHub(db, make_broadcast(settings.redis_url, external or None))
         limiter = Limiter(make_storage(settings.redis_url))
+        outbound = Outbound()
         return cls(
             settings,
             db,
@@ -42,6 +48,8 @@ class Services:
             Sealer.from_settings(settings),
             limiter,
             evidence_store(settings),
+            outbound,
+            make_embedder(settings, outbound),
         )
 
     async def open(self) -> None:
@@ -57,4 +65,5 @@ class Services:
 
     async def close(self) -> None:
         await self.shut_live()
+        await self.outbound.close()
         await self.db.close()

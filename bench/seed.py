@@ -8,11 +8,11 @@ from app.auth.principal import Principal
 from app.auth.service import create_user
 from app.boards.service import create_board
 from app.comments.service import NewComment, add_comment
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.db import Database
 from app.kit.ids import to_global_id
 from app.tenants.service import create_tenant
-from app.tickets.models import ActorKind, Priority, Source
+from app.tickets.models import Priority, Source
 from app.tickets.service import NewTicket, create_ticket
 
 AGENTS = 3

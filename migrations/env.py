@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.kit.registry import Base
+from app.models import Base
 
 target_metadata = Base.metadata
 

@@ -15,10 +15,10 @@ from app.boards.models import Board
 from app.boards.service import create_board
 from app.comments.models import Comment
 from app.comments.service import NewComment, add_comment
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.services import Services
 from app.tenants.models import Plan, Tenant
-from app.tickets.models import ActorKind, Ticket
+from app.tickets.models import Ticket
 from app.tickets.service import NewTicket, create_ticket
 
 PASSWORD = "correct horse battery staple"

@@ -18,7 +18,7 @@ from app.auth.models import AuthSession, Role, User
 from app.graphql.schema import schema
 from app.services import Services
 from app.tenants.models import Tenant
-from tests.custody.helpers import preserve_input
+from tests.evidence.helpers import preserve_input
 from tests.factories import PASSWORD, Factory, World, error_codes, gid
 
 LOGIN = """

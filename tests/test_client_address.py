@@ -25,7 +25,7 @@ from app.kit.settings import Settings
 from app.services import Services
 from app.web.app import create_app
 from app.web.client_address import ClientAddressMiddleware
-from tests.custody.helpers import PRESERVE, build_scene, preserve_input
+from tests.evidence.helpers import PRESERVE, build_scene, preserve_input
 from tests.factories import Factory, gid
 
 PROXY = "10.0.0.2"

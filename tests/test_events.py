@@ -6,10 +6,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.events.models import Event
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.services import Services
 from app.tenants.models import Tenant
-from app.tickets.models import ActorKind, Ticket
+from app.tickets.models import Ticket
 from app.tickets.service import NewTicket, TicketChanges, create_ticket, update_ticket
 from tests.factories import Factory, World, gid
 

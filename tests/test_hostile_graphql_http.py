@@ -17,7 +17,7 @@ from app.services import Services
 from app.web.app import create_app
 from app.web.body_limit import ENVELOPE_BYTES, signed_in_bound
 from app.web.graphql_body import MAX_JSON_DEPTH
-from tests.custody.helpers import PRESERVE, build_scene, preserve_input
+from tests.evidence.helpers import PRESERVE, build_scene, preserve_input
 from tests.factories import Factory, World, error_codes, gid
 from tests.test_board_page import LiveServer, live_server  # noqa: F401
 

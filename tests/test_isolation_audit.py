@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from app.audit.service import record
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.services import Services
-from app.tickets.models import ActorKind
 from tests.factories import Factory, World, error_codes
 
 COVERS = {"Query.verifyAuditChain", "Query.auditLog"}

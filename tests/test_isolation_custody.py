@@ -14,7 +14,7 @@ import pytest
 from app.cases.models import CaseType, SafetyCase
 from app.services import Services
 from tests.cases.helpers import open_case
-from tests.custody.helpers import (
+from tests.evidence.helpers import (
     audit_rows,
     custody_rows,
     evidence_rows,

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.cases.models import CaseType, Referral, SafetyCase
+from app.cases.models import CaseType, SafetyCase
+from app.referrals.models import Referral
 from app.services import Services
 from tests.cases.helpers import audit_entries, open_case
 from tests.factories import Factory, World, error_codes, gid

@@ -18,11 +18,10 @@ from app.events.models import Event, EventType
 from app.events.service import Committed
 from app.journal import service as journal
 from app.journal.change import Change, Live, Subject
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.errors import ValidationFailed
 from app.kit.ids import to_global_id
 from app.services import Services
-from app.tickets.models import ActorKind
 from tests.audit.helpers import verify
 from tests.cases.helpers import open_case
 from tests.conftest import StatementCounter

@@ -35,7 +35,7 @@ from app.kit.logs import (
 )
 from app.kit.settings import Settings
 from app.mail.sender import compose, deliver
-from app.rest.envelope import endpoint
+from app.rest.operations import Operation, routes
 from app.services import Services
 from app.web.app import create_app
 from app.web.request_id import RequestIdMiddleware
@@ -431,11 +431,13 @@ class TestLogCalls:
     async def test_an_unexpected_rest_error_is_logged_by_route_not_by_path(
         self, caplog: pytest.LogCaptureFixture
     ) -> None:
-        @endpoint
         async def broken(request: Request) -> Response:
             raise RuntimeError("bug")
 
-        app = Starlette(routes=[Route("/portal/tickets/{token}", broken)])
+        operation = Operation(
+            "GET", "/portal/tickets/{token}", broken, "broken", "test", "Fails", [], {}
+        )
+        app = Starlette(routes=routes([operation]))
         token = f"tok{uuid.uuid4().hex}"
         transport = httpx.ASGITransport(app=app)
         with caplog.at_level(logging.ERROR, logger="haven.rest"):

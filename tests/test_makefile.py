@@ -21,7 +21,7 @@ def project(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
-    for tool in ("python", "pip", "haven", "pytest", "ruff", "mypy"):
+    for tool in ("python", "pip", "haven", "pytest", "ruff", "mypy", "lint-imports"):
         (bin_dir / tool).write_text(RECORDER)
         (bin_dir / tool).chmod(0o755)
     return tmp_path

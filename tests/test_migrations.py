@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from app.kit.migrate import alembic_config
-from app.kit.registry import Base
+from app.models import Base
 from app.services import Services
 
 

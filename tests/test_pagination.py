@@ -8,8 +8,8 @@ import pytest
 
 from app.auth.models import Role, User
 from app.comments.service import NewComment, add_comment
-from app.kit.actors import Actor
-from app.tickets.models import ActorKind, Priority, Ticket
+from app.kit.actors import Actor, ActorKind
+from app.tickets.models import Priority, Ticket
 from app.tickets.service import NewTicket, create_ticket
 from tests.conftest import StatementCounter
 from tests.factories import Factory, World, error_codes, gid

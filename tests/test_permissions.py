@@ -19,7 +19,7 @@ from app.auth.models import Role
 from app.graphql.permissions import Public
 from app.graphql.schema import Mutation, Query, schema
 from app.tickets.models import Ticket
-from tests.custody.helpers import preserve_by_gql, preserve_input, received_event
+from tests.evidence.helpers import preserve_by_gql, preserve_input, received_event
 from tests.factories import PASSWORD, Factory, World, error_codes, gid
 from tests.referrals.helpers import waiting_referrals
 

@@ -6,9 +6,9 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, LargeBinary, Str
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.kit.actors import ActorKind
 from app.kit.enums import check_in
 from app.kit.models import Base
-from app.tickets.models import ActorKind
 
 
 class AuditEntry(Base):

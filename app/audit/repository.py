@@ -1,9 +1,10 @@
 """Every query on the audit chain, scoped to one tenant."""
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.audit.hashing import GENESIS
@@ -12,6 +13,14 @@ from app.kit.pagination import Key, Ordering, Page
 from app.kit.repository import TenantScoped
 
 WALK_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """Which entries to list: about one kind of subject, one subject, or (None) any."""
+
+    type: str | None = None
+    id: str | None = None
 
 
 NEWEST = Ordering("audit", [Key(AuditEntry.seq, int)], descending=True)
@@ -73,23 +82,17 @@ class AuditRepository(TenantScoped[AuditEntry]):
                 return
             after = rows[-1].seq
 
-    def _filtered(self, subject_type: str | None, subject_id: str | None) -> Select[Any]:
+    def _filtered(self, where: Subjects) -> Select[Any]:
         query = self.readable_statement()
-        if subject_type is not None:
-            query = query.where(AuditEntry.subject_type == subject_type)
-        if subject_id is not None:
-            query = query.where(AuditEntry.subject_id == subject_id)
+        if where.type is not None:
+            query = query.where(AuditEntry.subject_type == where.type)
+        if where.id is not None:
+            query = query.where(AuditEntry.subject_id == where.id)
         return query
 
-    async def page(
-        self, subject_type: str | None, subject_id: str | None, first: int, after: str | None
-    ) -> Page[AuditEntry]:
+    async def page(self, where: Subjects, first: int, after: str | None) -> Page[AuditEntry]:
         """Newest first."""
-        query = self._filtered(subject_type, subject_id)
-        return await self.paginate(query, NEWEST, first, after)
+        return await self.paginate(self._filtered(where), NEWEST, first, after)
 
-    async def count(self, subject_type: str | None, subject_id: str | None) -> int:
-        query = self._filtered(subject_type, subject_id).with_only_columns(
-            func.count(AuditEntry.seq)
-        )
-        return int(await self.session.scalar(query) or 0)
+    async def count(self, where: Subjects) -> int:
+        return await self.count_rows(self._filtered(where))

@@ -1,14 +1,15 @@
 """Audit queries, for administrators only."""
 
 import strawberry
-from strawberry.types import Info
 
 from app.audit import service
 from app.audit.hashing import storable_text
-from app.audit.repository import AuditRepository
+from app.audit.repository import AuditRepository, Subjects
 from app.audit.types import AuditChainReportType, AuditEntryType
+from app.graphql.context import Info
 from app.graphql.permissions import IsAdmin
 from app.graphql.relay import Connection
+from app.kit.listing import page_and_total
 from app.kit.pagination import page_size
 
 
@@ -41,17 +42,14 @@ class AuditQueries:
         subject_type: str | None = None,
         subject_id: str | None = None,
     ) -> Connection[AuditEntryType]:
-        tenant_id, db = info.context.require().tenant_id, info.context.services.db
-        size = page_size(first)
+        tenant_id, size = info.context.require().tenant_id, page_size(first)
         storable_text(subject_type, "subjectType")
         storable_text(subject_id, "subjectId")
-        async with db.read() as session:
-            page = await AuditRepository(session, tenant_id).page(
-                subject_type, subject_id, size, after
-            )
-
-        async def counter() -> int:
-            async with db.read() as session:
-                return await AuditRepository(session, tenant_id).count(subject_type, subject_id)
-
-        return Connection.of(page, AuditEntryType.from_row, counter)
+        page, total = await page_and_total(
+            info.context.services.db,
+            lambda session: AuditRepository(session, tenant_id),
+            Subjects(subject_type, subject_id),
+            size,
+            after,
+        )
+        return Connection.of(page, AuditEntryType.from_row, total)

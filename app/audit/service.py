@@ -13,10 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.hashing import GENESIS, entry_hash, storable_details, storable_text
 from app.audit.models import AuditEntry
 from app.audit.repository import AuditRepository
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.errors import ValidationFailed
 from app.kit.models import utcnow
-from app.tickets.models import ActorKind
 
 LABEL_MAX = 80
 

@@ -1,14 +1,14 @@
 from datetime import datetime
-from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from app.audit.models import AuditEntry
 from app.audit.service import ChainReport, Problem
-from app.kit.ids import to_global_id
+from app.graphql.actors import ActorKind
+from app.kit.actors import actor_global_id
+from app.kit.attributes import from_attributes
 from app.realtime.types import Long
-from app.tickets.types import ActorKind  # registered there as the GraphQL enum
 
 strawberry.enum(
     Problem,
@@ -17,8 +17,6 @@ strawberry.enum(
     "entry does not link to the one before, an entry is missing, or the recorded head is not "
     "the last entry (entries removed from, or added to, the end).",
 )
-# Actors whose ids are global ids of this API.
-ACTOR_TYPES = {ActorKind.USER: "User", ActorKind.API_KEY: "ApiKey"}
 
 
 @strawberry.type(
@@ -44,21 +42,12 @@ class AuditEntryType:
 
     @classmethod
     def from_row(cls, row: AuditEntry) -> "AuditEntryType":
-        kind = ActorKind(row.actor_kind)
-        type_name = ACTOR_TYPES.get(kind)
-        actor_id = to_global_id(type_name, row.actor_id) if type_name and row.actor_id else None
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             seq=Long(row.seq),
-            occurred_at=row.occurred_at,
-            actor_kind=kind,
-            actor_id=strawberry.ID(actor_id) if actor_id else None,
-            actor_name=row.actor_name,
-            action=row.action,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            details=cast(JSON, row.details),
-            ip=row.ip,
-            reason=row.reason,
+            actor_kind=ActorKind(row.actor_kind),
+            actor_id=actor_global_id(row.actor_kind, row.actor_id),
             prev_hash=row.prev_hash.hex(),
             hash=row.hash.hex(),
         )
@@ -80,12 +69,11 @@ class AuditChainReportType:
     @classmethod
     def from_report(cls, report: ChainReport) -> "AuditChainReportType":
         broken = report.first_broken_seq
-        return cls(
-            ok=report.ok,
+        return from_attributes(
+            cls,
+            report,
             checked_rows=Long(report.checked_rows),
             head_seq=Long(report.head_seq),
             head_hash=report.head_hash.hex(),
             first_broken_seq=Long(broken) if broken is not None else None,
-            problem=report.problem,
-            message=report.message,
         )

@@ -11,8 +11,7 @@ from typing import Literal
 
 from app.events.models import EventType
 from app.journal.change import Live
-from app.kit.actors import Actor
-from app.tickets.models import ActorKind
+from app.kit.actors import Actor, ActorKind
 
 ACCESS_TOPIC = "access"
 SubjectKind = Literal["user", "api_key", "session"]

@@ -6,7 +6,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     LargeBinary,
     String,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.enums import check_in
-from app.kit.models import Base, RecordMixin
+from app.kit.models import Base, RecordMixin, TenantMixin, same_tenant
 
 
 class Role(StrEnum):
@@ -25,7 +24,7 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
-class User(RecordMixin, Base):
+class User(RecordMixin, TenantMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email", name="uq_users_tenant_email"),
@@ -33,7 +32,6 @@ class User(RecordMixin, Base):
         check_in("role", Role),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(30))
@@ -41,17 +39,12 @@ class User(RecordMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
 
 
-class AuthSession(RecordMixin, Base):
+class AuthSession(RecordMixin, TenantMixin, Base):
     """One sign-in: the family its rotating refresh tokens belong to."""
 
     __tablename__ = "auth_sessions"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "user_id"], ["users.tenant_id", "users.id"], ondelete="CASCADE"
-        ),
-    )
+    __table_args__ = (same_tenant("user_id", "users", ondelete="CASCADE"),)
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     user_id: Mapped[uuid.UUID]
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_reason: Mapped[str | None] = mapped_column(String(100))
@@ -68,14 +61,13 @@ class RefreshToken(RecordMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class ApiKey(RecordMixin, Base):
+class ApiKey(RecordMixin, TenantMixin, Base):
     __tablename__ = "api_keys"
     __table_args__ = (
         check_in("role", Role),
         Index("ix_api_keys_tenant_created", "tenant_id", "created_at"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(30))
     # First characters of the key, kept so people can tell their keys apart.

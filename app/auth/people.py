@@ -6,7 +6,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.repository import ApiKeyRepository
-from app.tickets.models import ActorKind
+from app.kit.actors import ActorKind
 
 
 async def person_behind(

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.auth.models import Role
-from app.tickets.models import ActorKind
+from app.kit.actors import ActorKind
 
 
 @dataclass(frozen=True)

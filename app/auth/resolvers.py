@@ -1,5 +1,4 @@
 import strawberry
-from strawberry.types import Info
 
 from app.auth import service, team
 from app.auth.models import Role
@@ -21,7 +20,9 @@ from app.auth.types import (
     UserType,
     Viewer,
 )
+from app.graphql.context import Info
 from app.graphql.permissions import IsAdmin, IsAuthenticated, Public
+from app.graphql.reads import every_row
 from app.kit.errors import Unauthenticated
 from app.kit.ids import expect_global_id
 from app.tenants import repository as tenants
@@ -61,17 +62,11 @@ class AuthQueries:
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="The tenant's team.")
     async def users(self, info: Info) -> list[UserType]:
-        tenant_id = info.context.require().tenant_id
-        async with info.context.services.db.read() as session:
-            rows = await UserRepository(session, tenant_id).all()
-        return [UserType.from_row(row) for row in rows]
+        return await every_row(info, UserRepository, UserType.from_row)
 
     @strawberry.field(permission_classes=[IsAdmin], description="The tenant's API keys.")
     async def api_keys(self, info: Info) -> list[ApiKeyType]:
-        tenant_id = info.context.require().tenant_id
-        async with info.context.services.db.read() as session:
-            rows = await ApiKeyRepository(session, tenant_id).all()
-        return [ApiKeyType.from_row(row) for row in rows]
+        return await every_row(info, ApiKeyRepository, ApiKeyType.from_row)
 
 
 @strawberry.type

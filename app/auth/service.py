@@ -17,10 +17,9 @@ from app.auth.signing import AccessClaims, TokenSigner
 from app.journal import service as journal
 from app.journal.change import Change, Subject
 from app.kit import validation
-from app.kit.actors import SYSTEM, Actor
+from app.kit.actors import SYSTEM, Actor, ActorKind
 from app.kit.db import add_unique
 from app.kit.errors import NotFound, Unauthenticated, ValidationFailed
-from app.tickets.models import ActorKind
 
 BAD_LOGIN = "Invalid email or password"
 

@@ -3,10 +3,11 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from app.auth.models import ApiKey, Role, User
+from app.graphql.context import Info
 from app.graphql.relay import Node
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
 from app.tenants.types import TenantType
 
@@ -22,12 +23,8 @@ class UserType(Node):
 
     @classmethod
     def from_row(cls, row: User) -> "UserType":
-        return cls(
-            id=strawberry.ID(to_global_id("User", row.id)),
-            name=row.name,
-            email=row.email,
-            role=Role(row.role),
-            is_active=row.is_active,
+        return from_attributes(
+            cls, row, id=strawberry.ID(to_global_id("User", row.id)), role=Role(row.role)
         )
 
 
@@ -58,14 +55,8 @@ class ApiKeyType(Node):
 
     @classmethod
     def from_row(cls, row: ApiKey) -> "ApiKeyType":
-        return cls(
-            id=strawberry.ID(to_global_id("ApiKey", row.id)),
-            name=row.name,
-            role=Role(row.role),
-            prefix=row.prefix,
-            created_at=row.created_at,
-            last_used_at=row.last_used_at,
-            revoked_at=row.revoked_at,
+        return from_attributes(
+            cls, row, id=strawberry.ID(to_global_id("ApiKey", row.id)), role=Role(row.role)
         )
 
 

@@ -1,10 +1,11 @@
 import strawberry
-from strawberry.types import Info
 
 from app.boards import service
 from app.boards.repository import BoardRepository
 from app.boards.types import BoardType, CreateBoardInput, CreateBoardPayload
+from app.graphql.context import Info
 from app.graphql.permissions import IsAdmin, IsAuthenticated
+from app.graphql.reads import every_row
 from app.kit.ids import expect_global_id
 
 
@@ -12,10 +13,7 @@ from app.kit.ids import expect_global_id
 class BoardQueries:
     @strawberry.field(permission_classes=[IsAuthenticated], description="All boards, by name.")
     async def boards(self, info: Info) -> list[BoardType]:
-        tenant_id = info.context.require().tenant_id
-        async with info.context.services.db.read() as session:
-            rows = await BoardRepository(session, tenant_id).all()
-        return [BoardType.from_row(row) for row in rows]
+        return await every_row(info, BoardRepository, BoardType.from_row)
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="One board by global id.")
     async def board(self, info: Info, id: strawberry.ID) -> BoardType | None:

@@ -1,10 +1,11 @@
 from datetime import datetime
 
 import strawberry
-from strawberry.types import Info
 
 from app.boards.models import Board
+from app.graphql.context import Info
 from app.graphql.relay import Connection, Node
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
 from app.tickets.models import Priority, TicketStatus
 from app.tickets.repository import TicketOrder
@@ -20,13 +21,7 @@ class BoardType(Node):
 
     @classmethod
     def from_row(cls, row: Board) -> "BoardType":
-        return cls(
-            id=strawberry.ID(to_global_id("Board", row.id)),
-            name=row.name,
-            description=row.description,
-            created_at=row.created_at,
-            pk=row.id,
-        )
+        return from_attributes(cls, row, id=strawberry.ID(to_global_id("Board", row.id)), pk=row.id)
 
     @strawberry.field(
         description="Where the live stream stands now. Read it before loading the tickets, "

@@ -6,18 +6,12 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, WithJsonSchema
 
-from app.cases.models import (
-    CaseStatus,
-    CaseTimelineEntry,
-    CaseType,
-    Referral,
-    ReferralStatus,
-    ReferralType,
-    SafetyCase,
-)
+from app.cases.models import CaseStatus, CaseTimelineEntry, CaseType, SafetyCase
 from app.cases.states import REASON_MAX
-from app.custody.models import EvidenceItem, EvidenceType
-from app.evidence.store import COMPLIANCE
+from app.evidence.models import EvidenceItem, EvidenceType
+from app.kit.actors import shown_name
+from app.kit.attributes import from_attributes
+from app.referrals.models import Referral, ReferralStatus, ReferralType
 from app.rest.types import (
     Body,
     CaseId,
@@ -29,7 +23,8 @@ from app.rest.types import (
     Timestamp,
     UserId,
 )
-from app.tickets.models import ActorKind, Priority
+from app.storage.store import COMPLIANCE
+from app.tickets.models import Priority
 
 CASE_ID = "cas_e1f2a3b4-c5d6-7e8f-9a0b-c1d2e3f4a5b6"
 TENANT_ID = "ten_f1e2d3c4-b5a6-9788-7c6d-5e4f3a2b1c0d"
@@ -54,27 +49,6 @@ SUMMARY: dict[str, Any] = {
 }
 
 Actor = Annotated[str, Field(description="`system` or the person's name")]
-
-
-def _actor(kind: str, name: str | None) -> str:
-    return "system" if kind == ActorKind.SYSTEM or not name else name
-
-
-def _case_fields(case: SafetyCase, ticket_ids: list[uuid.UUID]) -> dict[str, Any]:
-    """What a case's summary and its detail both show, read once from the row."""
-    return {
-        "id": case.id,
-        "tenant_id": case.tenant_id,
-        "case_type": case.case_type,
-        "status": case.status,
-        "priority": case.priority,
-        "subject": case.subject,
-        "ticket_ids": ticket_ids,
-        "assigned_to": case.assignee_id,
-        "sla_deadline": case.sla_deadline,
-        "created_at": case.created_at,
-        "updated_at": case.updated_at,
-    }
 
 
 class CaseSummary(Body):
@@ -102,22 +76,18 @@ class CaseSummary(Body):
         referral: Referral | None,
         evidence_count: int,
     ) -> "CaseSummary":
-        return cls(
-            **_case_fields(case, ticket_ids),
+        return from_attributes(
+            cls,
+            case,
+            ticket_ids=ticket_ids,
+            assigned_to=case.assignee_id,
             evidence_count=evidence_count,
             referral_id=referral.id if referral else None,
         )
 
 
 class CasePage(Page[CaseSummary]):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "data": [SUMMARY],
-                "pagination": {"cursor": None, "has_more": False, "total": 1},
-            }
-        }
-    )
+    model_config = Page.one_row_example(SUMMARY)
 
 
 class CaseReferral(Body):
@@ -131,15 +101,7 @@ class CaseReferral(Body):
 
     @classmethod
     def of(cls, referral: Referral) -> "CaseReferral":
-        return cls(
-            id=referral.id,
-            case_id=referral.case_id,
-            type=referral.type,
-            status=referral.status,
-            submitted_at=referral.submitted_at,
-            reference_number=referral.reference_number,
-            created_at=referral.created_at,
-        )
+        return from_attributes(cls, referral)
 
 
 class CaseTimelineEvent(Body):
@@ -149,8 +111,8 @@ class CaseTimelineEvent(Body):
 
     @classmethod
     def of(cls, entry: CaseTimelineEntry) -> "CaseTimelineEvent":
-        actor = _actor(entry.actor_kind, entry.actor_name)
-        return cls(type=entry.type, actor=actor, timestamp=entry.created_at)
+        actor = shown_name(entry.actor_kind, entry.actor_name)
+        return from_attributes(cls, entry, actor=actor, timestamp=entry.created_at)
 
 
 class CaseEvidence(Body):
@@ -165,10 +127,7 @@ class CaseEvidence(Body):
 
     @classmethod
     def of(cls, item: EvidenceItem) -> "CaseEvidence":
-        locked = item.retention_mode == COMPLIANCE
-        return cls(
-            id=item.id, type=item.type, preserved_at=item.preserved_at, s3_object_lock=locked
-        )
+        return from_attributes(cls, item, s3_object_lock=item.retention_mode == COMPLIANCE)
 
 
 class CaseDetail(Body):
@@ -227,9 +186,11 @@ class CaseDetail(Body):
         timeline: list[CaseTimelineEntry],
         evidence: list[EvidenceItem],
     ) -> "CaseDetail":
-        return cls(
-            **_case_fields(case, ticket_ids),
-            description=case.description,
+        return from_attributes(
+            cls,
+            case,
+            ticket_ids=ticket_ids,
+            assigned_to=case.assignee_id,
             evidence=[CaseEvidence.of(item) for item in evidence],
             referral=CaseReferral.of(referral) if referral else None,
             timeline=[CaseTimelineEvent.of(entry) for entry in timeline],
@@ -278,6 +239,4 @@ class CaseStatusChanged(Body):
 
     @classmethod
     def of(cls, case: SafetyCase, previous: str) -> "CaseStatusChanged":
-        return cls(
-            id=case.id, status=case.status, previous_status=previous, updated_at=case.updated_at
-        )
+        return from_attributes(cls, case, previous_status=previous)

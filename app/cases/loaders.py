@@ -4,10 +4,11 @@ through a case they were allowed to see (`visible_case`)."""
 import uuid
 from collections.abc import Sequence
 
-from app.cases.models import CaseTimelineEntry, Referral, SafetyCase
+from app.cases.models import CaseTimelineEntry, SafetyCase
 from app.cases.repository import CaseRepository
 from app.kit.batching import by_id, grouped
 from app.kit.db import Database
+from app.referrals.models import Referral
 from app.tickets.models import Ticket
 
 

@@ -8,16 +8,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cases.models import (
-    CaseTicket,
-    CaseTimelineEntry,
-    CaseType,
-    Referral,
-    ReferralStatus,
-    SafetyCase,
-)
+from app.cases.models import CaseTicket, CaseTimelineEntry, CaseType, SafetyCase
 from app.kit.pagination import Key, Ordering, Page
 from app.kit.repository import TenantRepository
+from app.referrals.models import Referral, ReferralStatus
 from app.tenants.models import Tenant
 from app.tickets.models import Ticket
 
@@ -75,8 +69,7 @@ class CaseRepository(TenantRepository[SafetyCase]):
         return await self.paginate(self._filtered(where), NEWEST, first, after)
 
     async def count(self, where: CaseFilter) -> int:
-        query = self._filtered(where).with_only_columns(func.count(SafetyCase.id))
-        return int(await self.session.scalar(query) or 0)
+        return await self.count_rows(self._filtered(where))
 
     async def next_number(self) -> int:
         """The next case number. The tenant row stays locked to commit, so two cases created at

@@ -3,7 +3,6 @@
 import uuid
 
 import strawberry
-from strawberry.types import Info
 
 from app.cases import service
 from app.cases.models import CaseStatus, CaseType
@@ -21,10 +20,10 @@ from app.cases.types import (
     TransitionCasePayload,
     visible_case,
 )
+from app.graphql.context import Info
 from app.graphql.permissions import CanWrite, IsAdmin, IsAuthenticated
 from app.graphql.relay import Connection
 from app.kit.ids import expect_global_id
-from app.kit.pagination import page_size
 
 
 def _optional_id(value: strawberry.ID | None, type_name: str) -> uuid.UUID | None:
@@ -50,16 +49,15 @@ class CaseQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[SafetyCaseType]:
-        principal, db = info.context.require(), info.context.services.db
-        where, size = CaseFilter(status=status, case_type=case_type), page_size(first)
-        async with db.read() as session:
-            page = await service.cases_of(session, principal).page(where, size, after)
-
-        async def counter() -> int:
-            async with db.read() as session:
-                return await service.cases_of(session, principal).count(where)
-
-        return Connection.of(page, SafetyCaseType.from_row, counter)
+        principal = info.context.require()
+        return await Connection.listed(
+            info.context.services.db,
+            lambda session: service.cases_of(session, principal),
+            CaseFilter(status=status, case_type=case_type),
+            first,
+            after,
+            SafetyCaseType.from_row,
+        )
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="One case by global id.")
     async def case(self, info: Info, id: strawberry.ID) -> SafetyCaseType | None:

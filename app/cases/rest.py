@@ -18,32 +18,28 @@ from app.cases.bodies import (
     CaseStatusChanged,
     CaseSummary,
 )
-from app.cases.models import CaseStatus, CaseType, Referral, SafetyCase
+from app.cases.models import CaseStatus, CaseType, SafetyCase
 from app.cases.repository import CaseFilter, CaseRepository
-from app.cases.states import REFUSALS
-from app.custody.repository import EvidenceRepository
-from app.custody.rest import custody_for
+from app.cases.states import TransitionRefused
+from app.evidence.repository import EvidenceRepository
+from app.evidence.rest import custody_for
 from app.kit.errors import NotFound
 from app.kit.pagination import MAX_PAGE
+from app.referrals.models import Referral
 from app.rest.envelope import invalid
 from app.rest.openapi_schemas import (
     CURSOR_PARAMETER,
     LIMIT_PARAMETER,
     TOKEN_OR_KEY,
     choice_parameter,
+    id_parameter,
+    refusal,
 )
 from app.rest.operations import JSONBody, Operation, Reply, read_body, routes
 from app.rest.params import caller, choice, limit, path_pk
 from app.services import Services
 
-CASE_PATH_ID = {
-    "name": "case_id",
-    "in": "path",
-    "required": True,
-    "description": "The case's global id (`cas_<uuid>`) or its bare UUID",
-    "schema": {"type": "string"},
-    "example": CASE_ID,
-}
+CASE_PATH_ID = id_parameter("case_id", "SafetyCase", "case", CASE_ID)
 
 
 def case_pk(raw: str) -> uuid.UUID:
@@ -125,38 +121,17 @@ async def change_status(request: Request) -> Response:
     return JSONBody(CaseStatusChanged.of(case, step.source.value))
 
 
-REFUSED = {
-    "description": "The workflow refuses the change; the case is unchanged. Codes: "
+REFUSED = refusal(
+    "The workflow refuses the change; the case is unchanged. Codes: "
     "INVALID_TRANSITION (no such step for this case), REFERRAL_REQUIRED (a CSEA case without a "
     "submitted referral), CASE_CLOSED (only an administrator reopens, to investigating), "
     "SAME_STATUS, UNKNOWN_STATUS, REASON_REQUIRED, REASON_TOO_LONG",
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {
-                    "error": {
-                        "type": "object",
-                        "properties": {
-                            "code": {"enum": [refusal.code for refusal in REFUSALS]},
-                            "message": {"type": "string"},
-                        },
-                        "required": ["code", "message"],
-                        "additionalProperties": False,
-                    }
-                },
-                "required": ["error"],
-                "additionalProperties": False,
-            },
-            "example": {
-                "error": {
-                    "code": "REFERRAL_REQUIRED",
-                    "message": "A CSEA case can be closed only after a referral has been submitted",
-                }
-            },
-        }
+    [kind.code for kind in TransitionRefused.__subclasses__()],
+    {
+        "code": "REFERRAL_REQUIRED",
+        "message": "A CSEA case can be closed only after a referral has been submitted",
     },
-}
+)
 
 CASE_OPERATIONS = [
     Operation(

@@ -136,9 +136,7 @@ async def create_case(session: AsyncSession, principal: Principal, draft: NewCas
         sla_deadline=await sla.deadline(
             session, principal.tenant_id, draft.case_type, draft.priority, now
         ),
-        created_by_kind=actor.kind,
-        created_by_id=actor.id,
-        created_by_name=actor.name,
+        **actor.as_columns("created_by"),
         created_at=now,
         updated_at=now,
     )

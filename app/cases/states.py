@@ -58,17 +58,6 @@ class ReferralRequired(TransitionRefused):
     code = "REFERRAL_REQUIRED"
 
 
-REFUSALS: tuple[type[TransitionRefused], ...] = (
-    UnknownStatus,
-    ReasonRequired,
-    ReasonTooLong,
-    SameStatus,
-    CaseClosed,
-    InvalidTransition,
-    ReferralRequired,
-)
-
-
 @dataclass(frozen=True)
 class Edge:
     """One allowed step: whether CSEA cases may take it, and whether only admins may."""

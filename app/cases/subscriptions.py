@@ -4,11 +4,11 @@ cursor as board and ticket events."""
 from collections.abc import AsyncGenerator
 
 import strawberry
-from strawberry.types import Info
 
 from app.cases.access import sees_csea
 from app.cases.events import case_topic, queue_topic
 from app.cases.service import cases_of
+from app.graphql.context import Info
 from app.graphql.permissions import IsAuthenticated, OverWebSocket
 from app.kit.errors import NotFound
 from app.kit.ids import expect_global_id

@@ -19,15 +19,12 @@ class CaseNote:
     details: dict[str, Any] | None = None
 
     def rows(self, change: Change) -> Iterable[CaseTimelineEntry]:
-        actor = change.actor
         details = self.details if self.details is not None else change.details
         yield CaseTimelineEntry(
             tenant_id=self.case.tenant_id,
             case_id=self.case.id,
             type=self.type,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            actor_name=actor.name,
+            **change.actor.as_columns("actor"),
             reason=change.reason,
             details=details,
         )

@@ -1,11 +1,10 @@
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
+from app.auth.refs import UserRef
 from app.cases import sla
 from app.cases.access import sees_csea
 from app.cases.models import (
@@ -14,26 +13,22 @@ from app.cases.models import (
     CaseType,
     SafetyCase,
 )
-from app.custody.resolvers import case_evidence
-from app.custody.types import EvidenceItemType
+from app.evidence.resolvers import case_evidence
+from app.evidence.types import EvidenceItemType
+from app.graphql.actors import ActorKind
+from app.graphql.context import Info
 from app.graphql.per_viewer import RECORDS_EACH_VIEWER
 from app.graphql.relay import Connection, Node
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
-from app.referrals.types import ReferralType
+from app.realtime.payloads import publish
+from app.referrals.types import ReferralNode
 from app.tickets.models import Priority
-from app.tickets.types import (
-    ActorKind,  # registered there as the GraphQL enum
-    TicketType,
-)
-
-if TYPE_CHECKING:
-    from app.auth.types import UserType
+from app.tickets.types import TicketType
 
 strawberry.enum(CaseType, name="CaseType", description="What kind of harm a case is about.")
 strawberry.enum(CaseStatus, name="CaseStatus", description="Where a case is in its workflow.")
-
-UserRef = Annotated["UserType", strawberry.lazy("app.auth.types")]
 
 
 @strawberry.type(name="CaseTimelineEntry", description="One thing that happened to a case.")
@@ -49,14 +44,7 @@ class CaseTimelineEntryType:
 
     @classmethod
     def from_row(cls, row: CaseTimelineEntry) -> "CaseTimelineEntryType":
-        return cls(
-            type=row.type,
-            actor_kind=ActorKind(row.actor_kind),
-            actor_name=row.actor_name,
-            reason=row.reason,
-            details=cast(JSON, row.details),
-            created_at=row.created_at,
-        )
+        return from_attributes(cls, row, actor_kind=ActorKind(row.actor_kind))
 
 
 @strawberry.type(name="SafetyCase", description="A safety investigation (CSEA, threats, ...).")
@@ -77,19 +65,14 @@ class SafetyCaseType(Node):
 
     @classmethod
     def from_row(cls, row: SafetyCase) -> "SafetyCaseType":
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("SafetyCase", row.id)),
-            number=row.number,
             case_type=CaseType(row.case_type),
             status=CaseStatus(row.status),
             priority=Priority(row.priority),
-            subject=row.subject,
-            description=row.description,
-            sla_deadline=row.sla_deadline,
             created_by=row.created_by_name,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            closed_at=row.closed_at,
             pk=row.id,
             assignee_pk=row.assignee_id,
         )
@@ -136,9 +119,13 @@ class SafetyCaseType(Node):
         return await case_evidence(info, self.pk, first, after, reason)
 
     @strawberry.field(description="The latest referral of the case, if one was made.")
-    async def referral(self, info: Info) -> ReferralType | None:
+    async def referral(self, info: Info) -> ReferralNode | None:
         rows = await info.context.loaders.case_referrals.load(self.pk)
-        return ReferralType.from_row(rows[-1]) if rows else None
+        return ReferralNode.from_row(rows[-1]) if rows else None
+
+
+# Case events carry the case as it was then under "case", delivered as `safetyCase`.
+publish("case", "safety_case", SafetyCase, SafetyCaseType.from_row)
 
 
 def visible_case(info: Info, row: SafetyCase | None) -> SafetyCaseType | None:

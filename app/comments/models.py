@@ -1,11 +1,11 @@
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, ForeignKeyConstraint, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.enums import check_in
-from app.kit.models import Base, RecordMixin
+from app.kit.models import Base, RecordMixin, TenantMixin, same_tenant
 
 
 class AuthorKind(StrEnum):
@@ -14,17 +14,14 @@ class AuthorKind(StrEnum):
     SYSTEM = "system"
 
 
-class Comment(RecordMixin, Base):
+class Comment(RecordMixin, TenantMixin, Base):
     __tablename__ = "comments"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"], ondelete="CASCADE"
-        ),
+        same_tenant("ticket_id", "tickets", ondelete="CASCADE"),
         check_in("author_kind", AuthorKind),
         Index("ix_comments_ticket_created", "ticket_id", "created_at"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     ticket_id: Mapped[uuid.UUID]
     body: Mapped[str] = mapped_column(Text)
     is_internal: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,9 +1,9 @@
 import strawberry
-from strawberry.types import Info
 
 from app.comments import service
 from app.comments.models import AuthorKind
 from app.comments.types import AddCommentInput, AddCommentPayload, CommentType
+from app.graphql.context import Info
 from app.graphql.permissions import CanWrite
 from app.kit.actors import Actor
 from app.kit.errors import ValidationFailed

@@ -10,11 +10,11 @@ from app.comments.models import AuthorKind, Comment
 from app.events import service as events
 from app.events.models import EventType
 from app.kit import validation
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.ids import to_global_id
 from app.tickets import service as tickets
-from app.tickets.models import ActorKind, Ticket, TicketStatus
+from app.tickets.models import Ticket, TicketStatus
 from app.tickets.repository import TicketRepository
 
 FINISHED = {TicketStatus.RESOLVED, TicketStatus.CLOSED}

@@ -1,21 +1,19 @@
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
+from app.auth.refs import UserRef
 from app.comments.models import AuthorKind, Comment
+from app.graphql.context import Info
 from app.graphql.relay import Node
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
+from app.realtime.payloads import publish
 from app.tickets.prefetch import Prefetched
 from app.tickets.types import TicketType
 
-if TYPE_CHECKING:
-    from app.auth.types import UserType
-
 strawberry.enum(AuthorKind, name="AuthorKind", description="Who wrote a comment.")
-UserRef = Annotated["UserType", strawberry.lazy("app.auth.types")]
 
 
 @strawberry.type(name="Comment", description="A reply or internal note on a ticket.")
@@ -32,14 +30,11 @@ class CommentType(Node):
 
     @classmethod
     def from_row(cls, row: Comment, prefetched: Prefetched | None = None) -> "CommentType":
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("Comment", row.id)),
-            body=row.body,
-            is_internal=row.is_internal,
             author_kind=AuthorKind(row.author_kind),
-            author_name=row.author_name,
-            author_email=row.author_email,
-            created_at=row.created_at,
             author_pk=row.author_id,
             ticket_pk=row.ticket_id,
             prefetched=prefetched,
@@ -55,6 +50,10 @@ class CommentType(Node):
     async def ticket(self, info: Info) -> TicketType | None:
         row = await info.context.loaders.ticket.load(self.ticket_pk)
         return TicketType.from_row(row) if row else None
+
+
+# Live events carry a new comment under "comment", delivered as a Comment.
+publish("comment", "comment", Comment, CommentType.from_row)
 
 
 @strawberry.input

@@ -5,8 +5,6 @@ from typing import Any
 
 from sqlalchemy import (
     DateTime,
-    ForeignKey,
-    ForeignKeyConstraint,
     Index,
     LargeBinary,
     String,
@@ -17,7 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.enums import check_in
-from app.kit.models import Base, RecordMixin
+from app.kit.models import Base, RecordMixin, TenantMixin, same_tenant
 
 
 class ConnectorType(StrEnum):
@@ -46,7 +44,7 @@ class HttpMethod(StrEnum):
     DELETE = "DELETE"
 
 
-class Connector(RecordMixin, Base):
+class Connector(RecordMixin, TenantMixin, Base):
     """A platform that sends Haven signed events and receives actions back."""
 
     __tablename__ = "connectors"
@@ -57,7 +55,6 @@ class Connector(RecordMixin, Base):
         Index("ix_connectors_tenant_created", "tenant_id", "created_at"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default=ConnectorStatus.ACTIVE)
@@ -76,44 +73,34 @@ class Connector(RecordMixin, Base):
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class InboundMapping(RecordMixin, Base):
+class InboundMapping(RecordMixin, TenantMixin, Base):
     """How one event type's fields become ticket fields, for one connector."""
 
     __tablename__ = "connector_mappings"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "connector_id"],
-            ["connectors.tenant_id", "connectors.id"],
-            ondelete="CASCADE",
-        ),
+        same_tenant("connector_id", "connectors", ondelete="CASCADE"),
         UniqueConstraint(
             "tenant_id", "connector_id", "event_type", name="uq_connector_mappings_event_type"
         ),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     connector_id: Mapped[uuid.UUID]
     event_type: Mapped[str] = mapped_column(String(60))
     # [{"source": "payload.reason", "target": "category", "transform": "map_category"}, ...]
     field_mappings: Mapped[list[dict[str, str]]] = mapped_column(JSONB)
 
 
-class OutboundAction(RecordMixin, Base):
+class OutboundAction(RecordMixin, TenantMixin, Base):
     """A call Haven can make to the platform (suspend a user, remove content)."""
 
     __tablename__ = "connector_actions"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "connector_id"],
-            ["connectors.tenant_id", "connectors.id"],
-            ondelete="CASCADE",
-        ),
+        same_tenant("connector_id", "connectors", ondelete="CASCADE"),
         check_in("action_type", ActionType),
         check_in("method", HttpMethod),
         Index("ix_connector_actions_connector", "tenant_id", "connector_id"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     connector_id: Mapped[uuid.UUID]
     action_type: Mapped[str] = mapped_column(String(30))
     endpoint: Mapped[str] = mapped_column(String(2000))

@@ -63,8 +63,7 @@ class ConnectorRepository(TenantRepository[Connector]):
         return await self.paginate(self._filtered(status), NEWEST, first, after)
 
     async def count(self, status: str | None) -> int:
-        query = self._filtered(status).with_only_columns(func.count(Connector.id))
-        return int(await self.session.scalar(query) or 0)
+        return await self.count_rows(self._filtered(status))
 
     async def signing(self) -> list[Connector]:
         """Active connectors whose secrets may sign inbound events."""

@@ -1,32 +1,39 @@
 """Connector queries and mutations, for administrators only: connectors hold signing secrets."""
 
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
+from typing import TypeVar
 
 import strawberry
-from strawberry.types import Info
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connectors import service
-from app.connectors.models import ConnectorStatus
+from app.connectors.models import Connector, ConnectorStatus
 from app.connectors.repository import ConnectorRepository
 from app.connectors.types import (
     ActivateConnectorInput,
+    ConnectorNode,
     ConnectorPayload,
     ConnectorSecretPayload,
-    ConnectorType,
     CreateConnectorInput,
     CreateOutboundActionInput,
     CreateOutboundActionPayload,
     DeactivateConnectorInput,
     InboundMappingType,
-    OutboundActionType,
+    OutboundActionNode,
     RotateConnectorSecretInput,
     SaveInboundMappingInput,
     SaveInboundMappingPayload,
 )
+from app.graphql.context import Info
 from app.graphql.permissions import IsAdmin
 from app.graphql.relay import Connection
 from app.kit.ids import expect_global_id
-from app.kit.pagination import page_size
+from app.kit.sealing import Sealer
+
+T = TypeVar("T")
 
 
 @strawberry.type
@@ -38,31 +45,45 @@ class ConnectorQueries:
         status: ConnectorStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[ConnectorType]:
-        tenant_id, db = info.context.require().tenant_id, info.context.services.db
-        size = page_size(first)
-        async with db.read() as session:
-            page = await ConnectorRepository(session, tenant_id).page(status, size, after)
-
-        async def counter() -> int:
-            async with db.read() as session:
-                return await ConnectorRepository(session, tenant_id).count(status)
-
-        return Connection.of(page, ConnectorType.from_row, counter)
+    ) -> Connection[ConnectorNode]:
+        tenant_id = info.context.require().tenant_id
+        return await Connection.listed(
+            info.context.services.db,
+            lambda session: ConnectorRepository(session, tenant_id),
+            status,
+            first,
+            after,
+            ConnectorNode.from_row,
+        )
 
     @strawberry.field(permission_classes=[IsAdmin], description="One connector by global id.")
-    async def connector(self, info: Info, id: strawberry.ID) -> ConnectorType | None:
+    async def connector(self, info: Info, id: strawberry.ID) -> ConnectorNode | None:
         row = await info.context.loaders.connector.load(expect_global_id(id, "Connector"))
-        return ConnectorType.from_row(row) if row else None
+        return ConnectorNode.from_row(row) if row else None
+
+
+async def _change(info: Info, change: Callable[[AsyncSession, uuid.UUID], Awaitable[T]]) -> T:
+    """What `change` makes of the caller's tenant, in a transaction of its own."""
+    tenant_id = info.context.require().tenant_id
+    async with info.context.services.db.transaction() as work:
+        return await change(work.session, tenant_id)
+
+
+async def _secret_shown(
+    info: Info,
+    change: Callable[[AsyncSession, uuid.UUID, Sealer], Awaitable[tuple[Connector, str]]],
+) -> ConnectorSecretPayload:
+    """A change that makes a new signing secret, answered with the secret, the one time it is
+    shown."""
+    sealer = info.context.services.sealer
+    row, secret = await _change(info, lambda session, tenant_id: change(session, tenant_id, sealer))
+    return ConnectorSecretPayload(connector=ConnectorNode.from_row(row), signing_secret=secret)
 
 
 async def _set_active(info: Info, id: strawberry.ID, active: bool) -> ConnectorPayload:
-    principal = info.context.require()
-    async with info.context.services.db.transaction() as work:
-        row = await service.set_active(
-            work.session, principal.tenant_id, expect_global_id(id, "Connector"), active
-        )
-    return ConnectorPayload(connector=ConnectorType.from_row(row))
+    pk = expect_global_id(id, "Connector")
+    row = await _change(info, partial(service.set_active, connector_id=pk, active=active))
+    return ConnectorPayload(connector=ConnectorNode.from_row(row))
 
 
 @strawberry.type
@@ -74,17 +95,15 @@ class ConnectorMutations:
     async def create_connector(
         self, info: Info, input: CreateConnectorInput
     ) -> ConnectorSecretPayload:
-        principal, services = info.context.require(), info.context.services
-        async with services.db.transaction() as work:
-            row, secret = await service.create_connector(
-                work.session,
-                principal.tenant_id,
-                services.sealer,
+        return await _secret_shown(
+            info,
+            partial(
+                service.create_connector,
                 name=input.name,
                 type=input.type.value,
                 config=input.config,
-            )
-        return ConnectorSecretPayload(connector=ConnectorType.from_row(row), signing_secret=secret)
+            ),
+        )
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
@@ -93,16 +112,10 @@ class ConnectorMutations:
     async def rotate_connector_secret(
         self, info: Info, input: RotateConnectorSecretInput
     ) -> ConnectorSecretPayload:
-        principal, services = info.context.require(), info.context.services
-        async with services.db.transaction() as work:
-            row, secret = await service.rotate_secret(
-                work.session,
-                principal.tenant_id,
-                services.sealer,
-                expect_global_id(input.id, "Connector"),
-                grace=timedelta(seconds=input.grace_seconds),
-            )
-        return ConnectorSecretPayload(connector=ConnectorType.from_row(row), signing_secret=secret)
+        pk, grace = expect_global_id(input.id, "Connector"), timedelta(seconds=input.grace_seconds)
+        return await _secret_shown(
+            info, partial(service.rotate_secret, connector_id=pk, grace=grace)
+        )
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
@@ -126,20 +139,18 @@ class ConnectorMutations:
     async def save_inbound_mapping(
         self, info: Info, input: SaveInboundMappingInput
     ) -> SaveInboundMappingPayload:
-        principal = info.context.require()
         fields = [
             {"source": item.source, "target": item.target}
             | ({"transform": item.transform} if item.transform is not None else {})
             for item in input.field_mappings
         ]
-        async with info.context.services.db.transaction() as work:
-            row, created = await service.save_mapping(
-                work.session,
-                principal.tenant_id,
-                expect_global_id(input.connector_id, "Connector"),
-                input.event_type,
-                fields,
-            )
+        save = partial(
+            service.save_mapping,
+            connector_id=expect_global_id(input.connector_id, "Connector"),
+            event_type=input.event_type,
+            field_mappings=fields,
+        )
+        row, created = await _change(info, save)
         return SaveInboundMappingPayload(mapping=InboundMappingType.from_row(row), created=created)
 
     @strawberry.mutation(
@@ -148,7 +159,6 @@ class ConnectorMutations:
     async def create_outbound_action(
         self, info: Info, input: CreateOutboundActionInput
     ) -> CreateOutboundActionPayload:
-        principal = info.context.require()
         data = {
             "action_type": input.action_type.value,
             "endpoint": input.endpoint,
@@ -156,11 +166,6 @@ class ConnectorMutations:
             "headers": input.headers,
             "payload_template": input.payload_template,
         }
-        async with info.context.services.db.transaction() as work:
-            row = await service.create_action(
-                work.session,
-                principal.tenant_id,
-                expect_global_id(input.connector_id, "Connector"),
-                data,
-            )
-        return CreateOutboundActionPayload(action=OutboundActionType.from_row(row))
+        pk = expect_global_id(input.connector_id, "Connector")
+        row = await _change(info, partial(service.create_action, connector_id=pk, data=data))
+        return CreateOutboundActionPayload(action=OutboundActionNode.from_row(row))

@@ -40,6 +40,8 @@ SECRET_KEY_WORDS = re.compile(r"secret|password|passwd|token|private", re.IGNORE
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 MAX_HEADERS = 20
+HEADER_VALUE_MAX = 2000
+ENDPOINT_MAX = 2000
 TEMPLATE_MAX_BYTES = 16 * 1024
 # Saving waits this long at most for DNS before keeping a name it could not look up.
 RESOLVE_ON_SAVE_SECONDS = 2.0
@@ -57,10 +59,14 @@ def _context(connector_id: uuid.UUID, which: str) -> str:
     return f"connector:{connector_id}:{which}"
 
 
+def one_of(field: str, allowed: type[StrEnum] | tuple[str, ...]) -> str:
+    """The refusal of a value outside `allowed`, whatever was sent in its place."""
+    return f"{field} must be one of {', '.join(str(option) for option in allowed)}"
+
+
 def _choice(value: str, allowed: type[StrEnum], field: str) -> str:
-    options = [member.value for member in allowed]
-    if value not in options:
-        raise ValidationFailed(f"{field} must be one of {', '.join(options)}", field=field)
+    if value not in {member.value for member in allowed}:
+        raise ValidationFailed(one_of(field, allowed), field=field)
     return value
 
 
@@ -182,9 +188,7 @@ async def save_mapping(
 ) -> tuple[InboundMapping, bool]:
     """The event type's mapping, replacing any earlier one; True when it is new."""
     if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
-        raise ValidationFailed(
-            f"event_type must be one of {', '.join(EVENT_TYPES)}", field="event_type"
-        )
+        raise ValidationFailed(one_of("event_type", EVENT_TYPES), field="event_type")
     checked = [mapping.as_json() for mapping in check_field_mappings(field_mappings)]
     await _connector(session, tenant_id, connector_id)
     repository = ConnectorRepository(session, tenant_id)
@@ -209,8 +213,10 @@ async def _endpoint(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed("endpoint is required", field="endpoint")
     url = value.strip()
-    if len(url) > 2000:
-        raise ValidationFailed("endpoint must be at most 2000 characters", field="endpoint")
+    if len(url) > ENDPOINT_MAX:
+        raise ValidationFailed(
+            f"endpoint must be at most {ENDPOINT_MAX} characters", field="endpoint"
+        )
     try:
         authority = urlsplit(url).netloc
     except ValueError:  # an unbalanced IPv6 bracket, `http://[::1`
@@ -236,7 +242,7 @@ def _headers(value: Any) -> dict[str, str]:
             f"headers must be an object of at most {MAX_HEADERS} names", field="headers"
         )
     for key, item in value.items():
-        if not HEADER_NAME.match(key) or not isinstance(item, str) or len(item) > 2000:
+        if not HEADER_NAME.match(key) or not isinstance(item, str) or len(item) > HEADER_VALUE_MAX:
             raise ValidationFailed(f"header {key!r} must be a valid name with a string value")
         if "\r" in item or "\n" in item:
             raise ValidationFailed(f"header {key!r} must not contain line breaks", field="headers")

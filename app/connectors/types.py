@@ -4,12 +4,13 @@ from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from app.connectors import models
-from app.connectors.views import webhook_url
+from app.graphql.context import Info
 from app.graphql.relay import Node
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
+from app.webhooks.address import webhook_url
 
 strawberry.enum(models.ConnectorType, name="ConnectorType", description="What a connector is.")
 strawberry.enum(
@@ -38,21 +39,21 @@ class InboundMappingType(Node):
 
     @classmethod
     def from_row(cls, row: models.InboundMapping) -> "InboundMappingType":
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("InboundMapping", row.id)),
-            event_type=row.event_type,
             field_mappings=[
                 FieldMapping(
                     source=item["source"], target=item["target"], transform=item.get("transform")
                 )
                 for item in row.field_mappings
             ],
-            created_at=row.created_at,
         )
 
 
 @strawberry.type(name="OutboundAction", description="A call Haven can make to the platform.")
-class OutboundActionType(Node):
+class OutboundActionNode(Node):
     action_type: models.ActionType = strawberry.field(description="What the call does.")
     endpoint: str = strawberry.field(description="URL, with `{{name}}` placeholders.")
     method: models.HttpMethod = strawberry.field(description="HTTP method.")
@@ -61,15 +62,14 @@ class OutboundActionType(Node):
     created_at: datetime = strawberry.field(description="When it was created.")
 
     @classmethod
-    def from_row(cls, row: models.OutboundAction) -> "OutboundActionType":
-        return cls(
+    def from_row(cls, row: models.OutboundAction) -> "OutboundActionNode":
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("OutboundAction", row.id)),
             action_type=models.ActionType(row.action_type),
-            endpoint=row.endpoint,
             method=models.HttpMethod(row.method),
             headers=cast(JSON, row.headers),
-            payload_template=row.payload_template,
-            created_at=row.created_at,
         )
 
 
@@ -78,7 +78,7 @@ class OutboundActionType(Node):
     description="A platform that sends signed events and receives actions back. Its signing "
     "secret is shown only when created or rotated.",
 )
-class ConnectorType(Node):
+class ConnectorNode(Node):
     name: str = strawberry.field(description="Display name.")
     type: models.ConnectorType = strawberry.field(description="What the connector is.")
     status: models.ConnectorStatus = strawberry.field(
@@ -100,19 +100,15 @@ class ConnectorType(Node):
     pk: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_row(cls, row: models.Connector) -> "ConnectorType":
-        return cls(
+    def from_row(cls, row: models.Connector) -> "ConnectorNode":
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("Connector", row.id)),
-            name=row.name,
             type=models.ConnectorType(row.type),
             status=models.ConnectorStatus(row.status),
             config=cast(JSON, row.config),
             signing_secret_last4=row.secret_last4,
-            secret_rotated_at=row.secret_rotated_at,
-            previous_secret_expires_at=row.previous_secret_expires_at,
-            last_event_at=row.last_event_at,
-            deactivated_at=row.deactivated_at,
-            created_at=row.created_at,
             pk=row.id,
         )
 
@@ -126,9 +122,9 @@ class ConnectorType(Node):
         return [InboundMappingType.from_row(row) for row in rows]
 
     @strawberry.field(description="Actions Haven can call on the platform, oldest first.")
-    async def outbound_actions(self, info: Info) -> list[OutboundActionType]:
+    async def outbound_actions(self, info: Info) -> list[OutboundActionNode]:
         rows = await info.context.loaders.connector_actions.load(self.pk)
-        return [OutboundActionType.from_row(row) for row in rows]
+        return [OutboundActionNode.from_row(row) for row in rows]
 
     @strawberry.field(description="How many event types have a field mapping.")
     async def inbound_mappings_count(self, info: Info) -> int:
@@ -152,7 +148,7 @@ class CreateConnectorInput:
 
 @strawberry.type(description="A connector with its signing secret, shown only here.")
 class ConnectorSecretPayload:
-    connector: ConnectorType = strawberry.field(description="The connector.")
+    connector: ConnectorNode = strawberry.field(description="The connector.")
     signing_secret: str = strawberry.field(
         description="The `whsec_` signing secret. Store it now; it is not shown again."
     )
@@ -179,7 +175,7 @@ class ActivateConnectorInput:
 
 @strawberry.type
 class ConnectorPayload:
-    connector: ConnectorType = strawberry.field(description="The connector.")
+    connector: ConnectorNode = strawberry.field(description="The connector.")
 
 
 @strawberry.input
@@ -222,4 +218,4 @@ class CreateOutboundActionInput:
 
 @strawberry.type
 class CreateOutboundActionPayload:
-    action: OutboundActionType = strawberry.field(description="The new action.")
+    action: OutboundActionNode = strawberry.field(description="The new action.")

@@ -8,9 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.comments.models import Comment
 from app.events.models import Event, EventType
-from app.kit.actors import Actor
+from app.kit.actors import Actor, actor_global_id
 from app.kit.db import COMMITTED_EVENTS
-from app.kit.ids import to_global_id
 from app.kit.snapshots import snapshot
 from app.tenants.repository import next_event_seqs
 from app.tickets.models import Ticket
@@ -34,10 +33,9 @@ def ticket_topic(ticket_id: uuid.UUID) -> str:
 
 def event_actor(actor: Actor) -> dict[str, Any]:
     """Who an event names, in the one shape live clients read for every kind of event."""
-    kind = "User" if actor.kind == "user" else "ApiKey" if actor.kind == "api_key" else None
     return {
         "kind": actor.kind,
-        "id": to_global_id(kind, actor.id) if kind and actor.id else None,
+        "id": actor_global_id(actor.kind, actor.id),
         "name": actor.name,
     }
 

@@ -1,1 +1,0 @@
-"""Evidence storage: immutable, content-addressed objects, verified on every read."""

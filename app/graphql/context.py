@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias
 
+import strawberry
 from starlette.requests import HTTPConnection
 
-from app.auth import service as auth_service
+from app.auth.authentication import authentication_of
 from app.auth.principal import Principal
-from app.auth.secrets import API_KEY_PREFIX
 from app.graphql.loaders import Loaders
 from app.kit.errors import HavenError, Unauthenticated
 from app.realtime.hub import Watcher
@@ -40,32 +40,11 @@ class Context:
         return Loaders(self.services.db, principal.tenant_id, sees_internal=principal.sees_internal)
 
 
-def credentials(headers: Any) -> tuple[str, str] | None:
-    """("api_key", secret) or ("jwt", token) from X-API-Key or an Authorization bearer."""
-    api_key = headers.get("x-api-key")
-    if api_key:
-        return "api_key", api_key.strip()
-    scheme, _, value = (headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    value = value.strip()
-    return ("api_key", value) if value.startswith(API_KEY_PREFIX) else ("jwt", value)
+def build_context(services: Services, connection: HTTPConnection, response: Any) -> Context:
+    """The caller as the request authenticated (sockets do at `connection_init`)."""
+    found = authentication_of(connection.scope)
+    return Context(services, connection, found.principal, found.error, response=response)
 
 
-async def authenticate(services: Services, found: tuple[str, str] | None) -> Principal | None:
-    if found is None:
-        return None
-    kind, secret = found
-    if kind == "api_key":
-        async with services.db.transaction() as work:
-            return await auth_service.principal_from_api_key(work.session, secret)
-    async with services.db.read() as session:
-        return await auth_service.principal_from_access_token(session, services.signer, secret)
-
-
-async def build_context(services: Services, connection: HTTPConnection, response: Any) -> Context:
-    try:
-        principal = await authenticate(services, credentials(connection.headers))
-    except HavenError as error:
-        return Context(services, connection, None, auth_error=error, response=response)
-    return Context(services, connection, principal, response=response)
+# What resolvers are handed: `info.context` is Haven's context, with its principal and loaders.
+Info: TypeAlias = strawberry.Info[Context, None]

@@ -6,8 +6,9 @@ resolving synchronously keeps it on the fast path."""
 
 from collections.abc import Iterable
 
-from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+
+from app.graphql.context import Info
 
 
 def _paths(selections: Iterable[Selection], prefix: str) -> Iterable[str]:

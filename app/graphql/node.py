@@ -5,14 +5,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from app.auth.repository import ApiKeyRepository
 from app.auth.types import ApiKeyType, UserType
 from app.boards.types import BoardType
 from app.cases.resolvers import case_node
 from app.comments.types import CommentType
-from app.connectors.types import ConnectorType, InboundMappingType, OutboundActionType
+from app.connectors.types import ConnectorNode, InboundMappingType, OutboundActionNode
+from app.graphql.context import Info
 from app.graphql.permissions import IsAuthenticated
 from app.graphql.relay import Node
 from app.kit.errors import NotFound
@@ -59,9 +59,9 @@ FETCHERS: dict[str, Fetch] = {
     "User": _via("user", UserType.from_row),
     "ApiKey": _api_key,
     "WidgetToken": widget_token_node,
-    "Connector": _admin_via("connector", ConnectorType.from_row),
+    "Connector": _admin_via("connector", ConnectorNode.from_row),
     "InboundMapping": _admin_via("inbound_mapping", InboundMappingType.from_row),
-    "OutboundAction": _admin_via("outbound_action", OutboundActionType.from_row),
+    "OutboundAction": _admin_via("outbound_action", OutboundActionNode.from_row),
     "SafetyCase": case_node,
     "Referral": referral_node,
 }

@@ -3,8 +3,8 @@
 from typing import Any
 
 from strawberry.permission import BasePermission
-from strawberry.types import Info
 
+from app.graphql.context import Info
 from app.kit.errors import Forbidden
 
 

@@ -4,8 +4,11 @@ from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.kit.pagination import Page
+from app.kit.db import Database
+from app.kit.listing import Listable, Where, page_and_total
+from app.kit.pagination import Page, page_size
 
 T = TypeVar("T")
 
@@ -48,3 +51,18 @@ class Connection(Generic[T]):
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end),
             counter=counter,
         )
+
+    @classmethod
+    async def listed(
+        cls,
+        db: Database,
+        listable: Callable[[AsyncSession], Listable[Where]],
+        where: Where,
+        first: int | None,
+        after: str | None,
+        convert: Callable,
+    ) -> "Connection":
+        """The page of what `where` finds that `first` and `after` ask for; `totalCount` counts
+        in a session of its own, only when it is selected."""
+        page, total = await page_and_total(db, listable, where, page_size(first), after)
+        return cls.of(page, convert, total)

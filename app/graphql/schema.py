@@ -4,14 +4,12 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -30,16 +28,17 @@ from app.cases.types import SafetyCaseType
 from app.comments.resolvers import CommentMutations
 from app.comments.types import CommentType
 from app.connectors.resolvers import ConnectorMutations, ConnectorQueries
-from app.connectors.types import ConnectorType, InboundMappingType, OutboundActionType
-from app.custody.resolvers import EvidenceMutations, EvidenceQueries
-from app.graphql.errors import CodedErrors, HideSuggestions
+from app.connectors.types import ConnectorNode, InboundMappingType, OutboundActionNode
+from app.evidence.resolvers import EvidenceMutations, EvidenceQueries
+from app.graphql.errors import CodedErrors
+from app.graphql.limits import validation_rules
 from app.graphql.node import NodeQueries
 from app.intake.resolvers import IntakeMutations, IntakeQueries
 from app.kit.settings import Settings
 from app.realtime.resolvers import RealtimeSubscriptions
 from app.realtime.types import LONG, Long
 from app.referrals.resolvers import ReferralMutations, ReferralQueries
-from app.referrals.types import ReferralType
+from app.referrals.types import ReferralNode
 from app.tickets.resolvers import TicketMutations, TicketQueries
 from app.tickets.types import TicketType
 from app.widgets.resolvers import WidgetMutations, WidgetQueries
@@ -108,22 +107,12 @@ NODE_TYPES = [
     UserType,
     ApiKeyType,
     WidgetTokenType,
-    ConnectorType,
+    ConnectorNode,
     InboundMappingType,
-    OutboundActionType,
+    OutboundActionNode,
     SafetyCaseType,
-    ReferralType,
+    ReferralNode,
 ]
-
-
-def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
-    """The limit rules, made once: the validation cache is keyed on the rule classes, so rules
-    rebuilt per request would never hit it."""
-    rules = [
-        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
-    ]
-    return [*rules, HideSuggestions] if settings.production else rules
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

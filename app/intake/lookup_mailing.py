@@ -16,7 +16,7 @@ from app.services import Services
 log = logging.getLogger(__name__)
 
 
-async def send_lookup_links(services: Services, email: str, form_slug: object) -> None:
+async def send_lookup_links(services: Services, email: str, form_slug: str | None) -> None:
     """Mail `email` a lookup link from every tenant holding its tickets (see
     `public.lookup_mail`). The caller has been answered already, so a failure is logged, never
     raised: it has nobody to reach and must not look different from success."""
@@ -28,6 +28,6 @@ async def send_lookup_links(services: Services, email: str, form_slug: object) -
         log.exception("portal lookup failed; no link was mailed")
 
 
-def after_answer(services: Services, email: str, form_slug: object) -> BackgroundTask:
+def after_answer(services: Services, email: str, form_slug: str | None) -> BackgroundTask:
     """The lookup as a task for the response to run once it has been sent."""
     return BackgroundTask(send_lookup_links, services, email, form_slug)

@@ -1,28 +1,24 @@
 import uuid
-from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kit.models import Base, RecordMixin, utcnow
+from app.kit.models import Base, RecordMixin, TenantMixin, UpdatedMixin, same_tenant
 
 # The categories of the published intake form, offered when a form names none.
 SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 DEFAULT_CATEGORIES = ["Hardware", "Software", "Network", "Access", "Account", "General"]
 
 
-class IntakeForm(RecordMixin, Base):
+class IntakeForm(RecordMixin, UpdatedMixin, Base):
     """A public form that files tickets into one tenant, reached by its slug alone."""
 
     __tablename__ = "intake_forms"
@@ -31,11 +27,8 @@ class IntakeForm(RecordMixin, Base):
         UniqueConstraint("slug", name="uq_intake_forms_slug"),
         UniqueConstraint("tenant_id", "id", name="uq_intake_forms_tenant_id"),
         CheckConstraint(f"slug ~ '{SLUG_PATTERN}'", name="slug_format"),
-        ForeignKeyConstraint(
-            ["tenant_id", "board_id"],
-            ["boards.tenant_id", "boards.id"],
-            name="fk_intake_forms_board",
-            ondelete="SET NULL (board_id)",
+        same_tenant(
+            "board_id", "boards", name="fk_intake_forms_board", ondelete="SET NULL (board_id)"
         ),
     )
 
@@ -49,25 +42,18 @@ class IntakeForm(RecordMixin, Base):
     board_id: Mapped[uuid.UUID | None]
     categories: Mapped[list[str]] = mapped_column(ARRAY(String(100)))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
-    )
 
 
-class StatusLink(RecordMixin, Base):
+class StatusLink(RecordMixin, TenantMixin, Base):
     """A requester's private link to one ticket. Only the token's SHA-256 is kept, so the
     table alone opens nothing."""
 
     __tablename__ = "ticket_status_links"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "ticket_id"],
-            ["tickets.tenant_id", "tickets.id"],
-            name="fk_ticket_status_links_ticket",
-            ondelete="CASCADE",
+        same_tenant(
+            "ticket_id", "tickets", name="fk_ticket_status_links_ticket", ondelete="CASCADE"
         ),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     ticket_id: Mapped[uuid.UUID] = mapped_column(index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

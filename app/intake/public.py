@@ -31,6 +31,8 @@ def status_url(services: Services, token: str) -> str:
 
 
 async def find_form(services: Services, slug: Any) -> IntakeForm | None:
+    """The active form `slug` names; whatever a JSON body sent as one (a number, nothing) that
+    is no slug names no form."""
     if not isinstance(slug, str) or not slug.strip():
         return None
     async with services.db.read() as session:
@@ -51,16 +53,16 @@ async def file_ticket(services: Services, form: IntakeForm, entry: Submission) -
     return Filed(ticket, token, url, [receipt])
 
 
-def lookup_email(raw: Any) -> str:
+def lookup_email(raw: str | None) -> str:
     """The address to look up; VALIDATION_ERROR (with field) when missing or malformed."""
-    if not isinstance(raw, str) or not raw.strip():
+    if raw is None or not raw.strip():
         raise ValidationFailed("Enter your email address", field="email")
     email = validation.email(raw, "email")
     assert email is not None
     return email
 
 
-async def lookup_mail(services: Services, email: str, form_slug: Any) -> list[EmailMessage]:
+async def lookup_mail(services: Services, email: str, form_slug: str | None) -> list[EmailMessage]:
     """One mail per tenant holding tickets of `email` (only the form's tenant when a form is
     named). Everything here is invisible to the caller, who gets the same answer regardless:
     whether an address has tickets is for its owner alone to learn, by mail."""

@@ -5,8 +5,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from app.kit.errors import ValidationFailed
-from app.kit.validation import storable
-from app.rest.envelope import MAX_BODY_BYTES
+from app.kit.validation import MAX_BODY_BYTES, storable
 from app.services import Services
 
 MAX_FIELDS = 20

@@ -1,9 +1,10 @@
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
+from app.graphql.context import Info
 from app.graphql.permissions import IsAdmin
+from app.graphql.reads import every_row
 from app.intake import service
 from app.intake.repository import IntakeFormRepository
 from app.intake.types import (
@@ -23,10 +24,7 @@ def _board_pk(board_id: strawberry.ID | None) -> Any:
 class IntakeQueries:
     @strawberry.field(permission_classes=[IsAdmin], description="The tenant's intake forms.")
     async def intake_forms(self, info: Info) -> list[IntakeFormType]:
-        tenant_id = info.context.require().tenant_id
-        async with info.context.services.db.read() as session:
-            rows = await IntakeFormRepository(session, tenant_id).all()
-        return [IntakeFormType.from_row(row) for row in rows]
+        return await every_row(info, IntakeFormRepository, IntakeFormType.from_row)
 
 
 @strawberry.type

@@ -1,25 +1,37 @@
 """The public intake endpoint (JSON and the HTML form's post) and the form page."""
 
 from email.message import EmailMessage
+from typing import Any
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute
 
 from app.intake import lookup_mailing, pages, portal, public, throttles
+from app.intake.bodies import (
+    LOOKUP_ACCEPTED,
+    LOOKUP_EXAMPLE,
+    LOOKUP_MESSAGE,
+    SUBMIT_EXAMPLE,
+    LookupAccepted,
+    PortalLookup,
+    PublicRequest,
+    PublicSubmit,
+    PublicSubmitted,
+)
 from app.intake.models import IntakeForm
 from app.intake.requests import form_fields, is_form_post, services_of
 from app.intake.submission import read_submission, summary
 from app.kit.errors import NotFound, ValidationFailed
 from app.mail.sender import deliver
 from app.ratelimit.limiter import Decision
-from app.rest.envelope import endpoint, error_response, invalid, json_object
+from app.rest.envelope import error_response, invalid, json_object
+from app.rest.openapi_schemas import STRING, Schema
+from app.rest.openapi_schemas import error_response as documented_error
+from app.rest.operations import JSONBody, Operation, Reply, parse, routes
 from app.services import Services
 
-LOOKUP_MESSAGE = "If we have tickets for this address, we have emailed a link to view them."
-# The same answer whether or not the address has tickets: nobody can probe for requesters.
-LOOKUP_ANSWER = {"success": True, "message": LOOKUP_MESSAGE}
 FORM_GONE = ["This form does not exist, or is no longer taking requests."]
 
 
@@ -43,34 +55,40 @@ def _throttled(decision: Decision | None) -> Response | None:
 # --- JSON -----------------------------------------------------------------------------------
 
 
-@endpoint
-async def _json(request: Request) -> Response:
-    services = services_of(request)
-    raw = await json_object(request)
-    action = raw.get("action")
-    if action == "lookup":
-        email = public.lookup_email(raw.get("email"))
-        task = lookup_mailing.after_answer(services, email, raw.get("form_slug"))
-        return JSONResponse(LOOKUP_ANSWER, status_code=202, background=task)
-    if action not in (None, "submit"):
-        raise invalid('action must be "lookup", or left out to submit a ticket')
+def _json_lookup(services: Services, raw: dict[str, Any]) -> Response:
+    asked: PortalLookup = parse(PortalLookup, raw)
+    email = public.lookup_email(asked.email)
+    response = JSONBody(LOOKUP_ACCEPTED, status_code=202)
+    response.background = lookup_mailing.after_answer(services, email, asked.form_slug)
+    return response
+
+
+async def _json_submit(services: Services, raw: dict[str, Any]) -> Response:
+    # The form is found first: its categories say what the fields may hold.
     form = await public.find_form(services, raw.get("form_slug"))
     if form is None:
         raise NotFound("Intake form")
-    entry, reading = read_submission(raw, form)
+    sent: PublicSubmit = parse(PublicSubmit, raw)
+    entry, reading = read_submission(sent.as_form(), form)
     if entry is None:
         raise invalid(summary(reading))
     refused = _throttled(await throttles.charge_form(services, form.slug))
     if refused:
         return refused
     filed = await public.file_ticket(services, form, entry)
-    body = {
-        "success": True,
-        "ticket_id": f"tkt_{filed.ticket.id}",
-        "ticket_number": filed.ticket.number,
-        "status_url": filed.status_url,
-    }
-    return JSONResponse(body, status_code=201, background=_mail(services, filed.mail))
+    response = JSONBody(PublicSubmitted.of(filed.ticket, filed.status_url), status_code=201)
+    response.background = _mail(services, filed.mail)
+    return response
+
+
+async def _json(request: Request) -> Response:
+    raw = await json_object(request)
+    action = raw.get("action")
+    if action == "lookup":
+        return _json_lookup(services_of(request), raw)
+    if action not in (None, "submit"):
+        raise invalid('action must be "lookup", or left out to submit a ticket')
+    return await _json_submit(services_of(request), raw)
 
 
 # --- the HTML form --------------------------------------------------------------------------
@@ -135,9 +153,78 @@ async def intake_page(request: Request) -> Response:
     return pages.form_page(form)
 
 
+# --- the document ---------------------------------------------------------------------------
+
+PAGE: Schema = {"text/html": {"schema": STRING}}
+
+
+def _json_or_page(status: int, page: str) -> Schema:
+    """The JSON envelope for JSON posts, an HTML page for the form's own posts."""
+    response = documented_error(status)
+    response["description"] += f"; form posts get {page}"
+    response["content"].update(PAGE)
+    return response
+
+
+TICKET_LINK = {
+    "GetTicketDetail": {
+        "operationId": "getTicket",
+        "parameters": {"ticket_id": "$response.body#/ticket_id"},
+    }
+}
+INTAKE_OPERATIONS = [
+    Operation(
+        "POST",
+        "/functions/v1/public-ticket-submit",
+        submit,
+        "publicTicketSubmit",
+        "intake",
+        "File a ticket through a public form, or look up tickets by email",
+        [],
+        {
+            201: Reply("The ticket was filed", PublicSubmitted, links=TICKET_LINK),
+            202: Reply(
+                "Lookup accepted: links are mailed if the address has tickets. The answer is the "
+                "same whatever the address",
+                LookupAccepted,
+            ),
+        },
+        errors=(413,),
+        body=PublicRequest,
+        body_examples={"submit": SUBMIT_EXAMPLE, "lookup": LOOKUP_EXAMPLE},
+        body_also=("application/x-www-form-urlencoded",),
+        description="JSON posts are answered in JSON; the HTML form's urlencoded posts (the same "
+        "fields, plus a honeypot field people leave empty) are answered with pages and, once "
+        "filed, a redirect to the ticket's status page.",
+        extra={
+            "200": {"description": "Form posts: a lookup or thank-you page", "content": PAGE},
+            "303": {
+                "description": "Form posts: filed; see the ticket's status page",
+                "headers": {"Location": {"required": True, "schema": STRING}},
+            },
+            "400": _json_or_page(400, "the form again, with each mistake marked"),
+            "404": _json_or_page(404, "a page saying the form does not exist"),
+            "429": _json_or_page(429, "a page asking to retry"),
+        },
+    ),
+    Operation(
+        "GET",
+        "/intake/{slug}",
+        intake_page,
+        "intakeForm",
+        "intake",
+        "The public intake form as an HTML page",
+        [],
+        {},
+        errors=(429,),
+        parameters=[{"name": "slug", "in": "path", "required": True, "schema": STRING}],
+        extra={
+            "200": {"description": "The form", "content": PAGE},
+            "404": {"description": "No active form by that slug", "content": PAGE},
+        },
+    ),
+]
+
+
 def intake_routes() -> list[BaseRoute]:
-    return [
-        Route("/functions/v1/public-ticket-submit", submit, methods=["POST"]),
-        Route("/intake/{slug}", intake_page, methods=["GET"]),
-        *portal.portal_routes(),
-    ]
+    return [*routes(INTAKE_OPERATIONS), *portal.portal_routes()]

@@ -17,10 +17,10 @@ from app.comments.service import NewComment, add_comment
 from app.intake.models import DEFAULT_CATEGORIES, IntakeForm, StatusLink
 from app.intake.repository import IntakeFormRepository
 from app.kit import validation
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.db import add_unique
 from app.kit.errors import NotFound, ValidationFailed
-from app.tickets.models import ActorKind, Priority, Source, Ticket
+from app.tickets.models import Priority, Source, Ticket
 from app.tickets.service import NewTicket, create_ticket
 
 SLUG_MAX = 60

@@ -1,8 +1,8 @@
-"""Reading a public submission (JSON or the HTML form's fields) into a checked Submission,
-with one plain message per field that is wrong, so the form can point at each."""
+"""Reading a public submission's fields (the HTML form's, or a JSON body's as text) into a
+checked Submission, with one plain message per field that is wrong, so the form can point at
+each."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.intake.models import IntakeForm
 from app.intake.service import Submission
@@ -18,6 +18,8 @@ PRIORITIES = {
     "Low": Priority.LOW,
 }
 DEFAULT_PRIORITY = "Medium"
+# Descriptions are bounded in characters at a quarter of the byte limit of other bodies.
+DESCRIPTION_MAX = validation.BODY_MAX_BYTES // 4
 MISSING = {
     "name": "Enter your name",
     "email": "Enter your email address",
@@ -34,33 +36,23 @@ class Reading:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _text(raw: dict[str, Any], key: str, reading: Reading) -> str:
-    value = raw.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        reading.errors[key] = f"{key} must be text"
-        return ""
-    return value
-
-
 def _required(reading: Reading, key: str, limit: int) -> str:
     value = reading.values[key].strip()
     if not value:
-        reading.errors.setdefault(key, MISSING[key])
+        reading.errors[key] = MISSING[key]
     elif len(value) > limit:
-        reading.errors.setdefault(key, f"{key.capitalize()} must be at most {limit} characters")
+        reading.errors[key] = f"{key.capitalize()} must be at most {limit} characters"
     return value
 
 
 def _email(reading: Reading) -> str:
     if not reading.values["email"].strip():
-        reading.errors.setdefault("email", MISSING["email"])
+        reading.errors["email"] = MISSING["email"]
         return ""
     try:
         return validation.email(reading.values["email"]) or ""
     except ValidationFailed:
-        reading.errors.setdefault("email", "Enter an email address like name@example.com")
+        reading.errors["email"] = "Enter an email address like name@example.com"
         return ""
 
 
@@ -70,20 +62,19 @@ def _choice(reading: Reading, key: str, options: list[str], default: str | None)
         return default
     match = next((option for option in options if option.lower() == given.lower()), None)
     if match is None:
-        reading.errors.setdefault(key, f"Choose a {key}: {', '.join(options)}")
+        reading.errors[key] = f"Choose a {key}: {', '.join(options)}"
     return match
 
 
-def read_submission(raw: dict[str, Any], form: IntakeForm) -> tuple[Submission | None, Reading]:
+def read_submission(fields: dict[str, str], form: IntakeForm) -> tuple[Submission | None, Reading]:
     """The checked submission, or None and a Reading whose errors say what to fix."""
-    reading = Reading({})
-    reading.values = {key: _text(raw, key, reading) for key in FIELDS}
+    reading = Reading({key: fields.get(key, "") for key in FIELDS})
     name = _required(reading, "name", validation.NAME_MAX)
     email = _email(reading)
     subject = _required(reading, "subject", validation.TITLE_MAX)
     category = _choice(reading, "category", form.categories, None)
     priority = _choice(reading, "priority", list(PRIORITIES), DEFAULT_PRIORITY)
-    description = _required(reading, "description", validation.BODY_MAX_BYTES // 4)
+    description = _required(reading, "description", DESCRIPTION_MAX)
     if reading.errors or priority is None:
         return None, reading
     entry = Submission(name, email, subject, category, PRIORITIES[priority], description)

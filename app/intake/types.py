@@ -2,9 +2,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
+from app.graphql.context import Info
 from app.intake.models import IntakeForm
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
 
 if TYPE_CHECKING:
@@ -33,15 +34,11 @@ class IntakeFormType:
 
     @classmethod
     def from_row(cls, row: IntakeForm) -> "IntakeFormType":
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("IntakeForm", row.id)),
-            slug=row.slug,
-            title=row.title,
-            intro=row.intro,
             categories=list(row.categories),
-            is_active=row.is_active,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
             board_pk=row.board_id,
         )
 

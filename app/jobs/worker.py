@@ -24,6 +24,7 @@ from app.auth.tasks import prune_sign_ins
 from app.events.tasks import prune_events
 from app.kit.backoff import Backoff
 from app.kit.models import utcnow
+from app.knowledge.tasks import register_knowledge
 from app.services import Services
 
 logger = logging.getLogger("haven.worker")
@@ -73,7 +74,7 @@ class Worker:
         self,
         services: Services,
         *,
-        jobs: Sequence[Registration] = (register,),
+        jobs: Sequence[Registration] = (register, register_knowledge),
         backoff: Backoff = Backoff(),
     ) -> None:
         self.services = services

@@ -20,6 +20,7 @@ PREFIXES: dict[str, str] = {
     "SafetyCase": "cas",
     "Referral": "ref",
     "EvidenceItem": "evi",
+    "KnowledgeArticle": "ka",
 }
 TYPES_BY_PREFIX = {prefix: name for name, prefix in PREFIXES.items()}
 

@@ -1,7 +1,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -29,4 +29,32 @@ class RecordMixin:
     # they were made in (a status change before the comment that followed it).
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now(), nullable=False
+    )
+
+
+class TenantMixin:
+    """The tenant a row belongs to; deleting the tenant deletes the row. (Evidence and its
+    custody log declare their own tenant column: nothing may delete them.)"""
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+
+
+class UpdatedMixin:
+    """When a row last changed, stamped by the app on every update."""
+
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
+    )
+
+
+def same_tenant(
+    column: str, table: str, *, name: str | None = None, ondelete: str | None = None
+) -> ForeignKeyConstraint:
+    """`column` names a row of `table` in the row's own tenant: the database itself refuses a
+    reference across tenants."""
+    return ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{table}.tenant_id", f"{table}.id"],
+        name=name,
+        ondelete=ondelete,
     )

@@ -7,7 +7,7 @@ id and pages go through it, so no query of a subclass can forget the tenant or a
 import uuid
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
@@ -67,6 +67,11 @@ class TenantScoped(Generic[OwnedT]):
         """One page of `statement` (built on the readable statement) through the keyset
         paginator, with its cursor format."""
         return await paginate(self.session, statement, ordering, first, after, field=field)
+
+    async def count_rows(self, statement: Select[Any]) -> int:
+        """How many rows `statement` (built on the readable statement) finds, on all pages."""
+        counted = statement.with_only_columns(func.count(), maintain_column_froms=True)
+        return int(await self.session.scalar(counted) or 0)
 
 
 class TenantRepository(TenantScoped[RecordT]):

@@ -121,6 +121,16 @@ class Settings(BaseSettings):
     # The largest item `preserveEvidence` accepts, in bytes (before base64).
     evidence_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
 
+    # Knowledge search embeddings. "local": WordLlama's 256-dimension vectors, computed in
+    # process from weights shipped in the package (no network). "http": an OpenAI-compatible
+    # `POST {embeddings_url}/embeddings` service (a hosted API or a local embedding server).
+    embeddings_provider: Literal["local", "http"] = "local"
+    embeddings_url: str | None = None
+    embeddings_model: str | None = None
+    embeddings_api_key: str | None = None
+    embeddings_api_key_file: Path | None = None
+    embeddings_timeout_seconds: float = Field(default=30.0, gt=0)
+
     # Logs: "json" (one object a line) or "text"; unset means json in production, else text.
     log_format: Literal["json", "text"] | None = None
     # Level of Haven's own loggers; libraries log from WARNING up.

@@ -13,6 +13,8 @@ BODY_MAX_BYTES = 64 * 1024
 TAGS_MAX = 20
 TAG_MAX = 50
 METADATA_MAX_BYTES = 16 * 1024
+# The largest request body a REST route or public form reads.
+MAX_BODY_BYTES = 1024 * 1024
 NAME_MAX = 200
 # PostgreSQL's text and jsonb hold neither NUL nor unpaired surrogates; refused up front, they
 # are a VALIDATION_ERROR instead of a failed insert.

@@ -5,6 +5,7 @@ from enum import Enum
 from app.kit.settings import Settings
 from app.ratelimit.limiter import Policy
 from app.tenants.models import Plan
+from app.webhooks.address import WEBHOOK_PATH
 
 # Requests per minute per API key or signed-in user.
 PLAN_LIMITS = {Plan.FREE: 60, Plan.PRO: 300, Plan.BUSINESS: 600, Plan.ENTERPRISE: 1200}
@@ -13,7 +14,7 @@ PLAN_LIMITS = {Plan.FREE: 60, Plan.PRO: 300, Plan.BUSINESS: 600, Plan.ENTERPRISE
 # `/metrics` answers only to its long random token, which no budget could help anyone guess.
 EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics", "/.well-known/jwks.json"})
 EXEMPT_PREFIXES = ("/board/", "/static/")
-WEBHOOK_PATHS = ("/api/v1/webhooks/events",)
+WEBHOOK_PATHS = (WEBHOOK_PATH,)
 # Anyone may post here without credentials, so the client's address is what gets limited.
 PUBLIC_PATHS = ("/api/v1/reports", "/functions/v1/public-ticket-submit")
 

@@ -14,8 +14,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
+from app.auth.authentication import Credentials, authenticate
 from app.auth.principal import Principal
-from app.graphql.context import authenticate
 from app.kit.errors import Forbidden, HavenError, Unauthenticated
 from app.kit.models import utcnow
 from app.realtime.hub import EventHub
@@ -33,7 +33,7 @@ class LiveConnection:
     def __init__(
         self,
         services: Services,
-        found: tuple[str, str],
+        found: Credentials,
         principal: Principal,
         plan: Plan,
         close: Close,
@@ -81,7 +81,7 @@ class LiveConnection:
         self.principal = principal
         return principal
 
-    async def reauthenticate(self, found: tuple[str, str]) -> None:
+    async def reauthenticate(self, found: Credentials) -> None:
         """Take fresh credentials (a renewed token) for the same person, resetting expiry."""
         principal = await authenticate(self.services, found)
         assert principal is not None

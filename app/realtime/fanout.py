@@ -34,8 +34,8 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from app.graphql.context import Context
 from app.graphql.errors import CodedErrors
+from app.graphql.limits import validation_rules
 from app.graphql.per_viewer import records_each_viewer
-from app.graphql.schema import validation_rules
 from app.kit.settings import Settings
 from app.services import Services
 

@@ -8,18 +8,12 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from app.cases.models import SafetyCase
-from app.cases.types import SafetyCaseType
-from app.comments.models import Comment
-from app.comments.types import CommentType
 from app.events.models import Event
 from app.kit.errors import ValidationFailed
 from app.kit.models import utcnow
 from app.kit.pagination import decode_cursor, encode_cursor
-from app.kit.snapshots import restore
-from app.realtime.types import EventActor, LiveEventKind, LiveEventType, Long
-from app.tickets.models import Ticket
-from app.tickets.types import TicketType
+from app.realtime.payloads import published
+from app.realtime.types import RESYNC_REQUIRED, EventActor, LiveEventKind, LiveEventType, Long
 
 
 @dataclass(frozen=True)
@@ -49,9 +43,6 @@ def parse_event_cursor(cursor: str) -> int:
 
 def render(row: Event) -> LiveEvent:
     payload = row.payload
-    ticket = restore(Ticket, payload["ticket"]) if "ticket" in payload else None
-    comment = restore(Comment, payload["comment"]) if "comment" in payload else None
-    case = restore(SafetyCase, payload["case"]) if "case" in payload else None
     view = LiveEventType(
         cursor=event_cursor(row.seq),
         seq=Long(row.seq),
@@ -63,9 +54,7 @@ def render(row: Event) -> LiveEvent:
             name=row.actor.get("name"),
         ),
         changes=cast(JSON, payload.get("changes") or {}),
-        ticket=TicketType.from_row(ticket) if ticket else None,
-        comment=CommentType.from_row(comment) if comment else None,
-        safety_case=SafetyCaseType.from_row(case) if case else None,
+        **published(payload),
     )
     return LiveEvent(row.tenant_id, row.seq, frozenset(row.topics), row.internal, view)
 
@@ -74,10 +63,8 @@ def resync(after_seq: int, when: datetime | None = None) -> LiveEventType:
     return LiveEventType(
         cursor=event_cursor(after_seq),
         seq=Long(after_seq),
-        kind=LiveEventKind.RESYNC_REQUIRED,
+        kind=LiveEventKind(RESYNC_REQUIRED),
         occurred_at=when or utcnow(),
         actor=None,
         changes=cast(JSON, {}),
-        ticket=None,
-        comment=None,
     )

@@ -4,10 +4,10 @@ from typing import Protocol
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.types import Info
 
 from app.boards.repository import BoardRepository
 from app.events.service import board_topic, ticket_topic
+from app.graphql.context import Info
 from app.graphql.permissions import IsAuthenticated, OverWebSocket
 from app.kit.errors import NotFound
 from app.kit.ids import expect_global_id

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.cases.models import Referral, SafetyCase
-from app.custody.models import EvidenceItem
+from app.cases.models import SafetyCase
+from app.evidence.models import EvidenceItem
 from app.kit.ids import to_global_id
+from app.referrals.models import Referral
 from app.tickets.models import Source, Ticket
 from app.webhooks.models import WebhookReceipt
 

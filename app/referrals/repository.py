@@ -8,17 +8,12 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cases.models import (
-    ACTIVE_REFERRAL,
-    CaseTicket,
-    Referral,
-    ReferralEvidence,
-    SafetyCase,
-)
+from app.cases.models import CaseTicket, SafetyCase
 from app.cases.repository import not_csea
-from app.custody.models import EvidenceItem
+from app.evidence.models import EvidenceItem
 from app.kit.pagination import Key, Ordering, Page
 from app.kit.repository import TenantScoped
+from app.referrals.models import ACTIVE_REFERRAL, Referral, ReferralEvidence
 from app.tickets.models import Ticket
 from app.webhooks.models import WebhookReceipt
 
@@ -79,8 +74,7 @@ class ReferralRepository(TenantScoped[Referral]):
         return await self.paginate(self._filtered(status), NEWEST, first, after, field=field)
 
     async def count(self, status: str | None) -> int:
-        query = self._filtered(status).with_only_columns(func.count(Referral.id))
-        return int(await self.session.scalar(query) or 0)
+        return await self.count_rows(self._filtered(status))
 
     async def evidence_counts(self, referral_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
         rows = await self.session.execute(

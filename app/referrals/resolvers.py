@@ -4,20 +4,19 @@ import uuid
 from typing import Any, cast
 
 import strawberry
-from strawberry.types import Info
 
-from app.cases.models import ReferralStatus
+from app.graphql.context import Info
 from app.graphql.permissions import CanWrite, IsAuthenticated
 from app.graphql.relay import Connection
 from app.kit.ids import expect_global_id
-from app.kit.pagination import page_size
 from app.referrals import service
+from app.referrals.models import ReferralStatus
 from app.referrals.states import Step
 from app.referrals.types import (
     AcknowledgeReferralInput,
     CreateReferralInput,
+    ReferralNode,
     ReferralPayload,
-    ReferralType,
     ReturnReferralToDraftInput,
     SubmitReferralForReviewInput,
     SubmitReferralInput,
@@ -25,19 +24,19 @@ from app.referrals.types import (
 )
 
 
-async def referral_node(info: Info, pk: uuid.UUID) -> ReferralType | None:
+async def referral_node(info: Info, pk: uuid.UUID) -> ReferralNode | None:
     """`node(id)` and `referral(id)`: a referral of a case the caller may not see is missing."""
     principal = info.context.require()
     async with info.context.services.db.read() as session:
         found = await service.referrals_of(session, principal).get(pk)
-    return ReferralType.from_row(found[0]) if found else None
+    return ReferralNode.from_row(found[0]) if found else None
 
 
 async def _move(info: Info, raw_id: strawberry.ID, step: Step, **kwargs: Any) -> ReferralPayload:
     principal, pk = info.context.require(), expect_global_id(raw_id, "Referral")
     async with info.context.services.db.transaction() as work:
         referral = await service.move(work.session, principal, pk, step, **kwargs)
-    return ReferralPayload(referral=ReferralType.from_row(referral))
+    return ReferralPayload(referral=ReferralNode.from_row(referral))
 
 
 @strawberry.type
@@ -52,19 +51,19 @@ class ReferralQueries:
         status: ReferralStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[ReferralType]:
-        principal, db, size = info.context.require(), info.context.services.db, page_size(first)
-        async with db.read() as session:
-            page = await service.referrals_of(session, principal).page(status, size, after)
-
-        async def counter() -> int:
-            async with db.read() as session:
-                return await service.referrals_of(session, principal).count(status)
-
-        return Connection.of(page, ReferralType.from_row, counter)
+    ) -> Connection[ReferralNode]:
+        principal = info.context.require()
+        return await Connection.listed(
+            info.context.services.db,
+            lambda session: service.referrals_of(session, principal),
+            status,
+            first,
+            after,
+            ReferralNode.from_row,
+        )
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="One referral by id.")
-    async def referral(self, info: Info, id: strawberry.ID) -> ReferralType | None:
+    async def referral(self, info: Info, id: strawberry.ID) -> ReferralNode | None:
         return await referral_node(info, expect_global_id(id, "Referral"))
 
 
@@ -86,7 +85,7 @@ class ReferralMutations:
         )
         async with info.context.services.db.transaction() as work:
             referral, _ = await service.create_referral(work.session, principal, draft)
-        return ReferralPayload(referral=ReferralType.from_row(referral))
+        return ReferralPayload(referral=ReferralNode.from_row(referral))
 
     @strawberry.mutation(permission_classes=[CanWrite], description="Ask for a review.")
     async def submit_referral_for_review(

@@ -18,22 +18,13 @@ from app.auth.principal import Principal
 from app.auth.repository import UserRepository
 from app.cases.access import sees_csea
 from app.cases.events import case_event
-from app.cases.models import (
-    CaseStatus,
-    CaseType,
-    Referral,
-    ReferralEvidence,
-    ReferralStatus,
-    ReferralType,
-    ReferralUrgency,
-    SafetyCase,
-)
+from app.cases.models import CaseStatus, CaseType, SafetyCase
 from app.cases.service import cases_of
 from app.cases.states import CaseClosed
 from app.cases.timeline import CaseNote
-from app.custody.models import EvidenceItem
-from app.custody.repository import EvidenceRepository
 from app.events.models import EventType
+from app.evidence.models import EvidenceItem
+from app.evidence.repository import EvidenceRepository
 from app.journal import service as journal
 from app.journal.change import Change, Subject
 from app.kit import validation
@@ -42,6 +33,13 @@ from app.kit.errors import Conflict, Forbidden, HavenError, NotFound, Validation
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
 from app.referrals import nca
+from app.referrals.models import (
+    Referral,
+    ReferralEvidence,
+    ReferralStatus,
+    ReferralType,
+    ReferralUrgency,
+)
 from app.referrals.repository import ReferralRepository
 from app.referrals.states import Step, clean_reason, clean_reference, decide
 from app.tenants.models import Tenant
@@ -165,9 +163,7 @@ async def create_referral(
         status=ReferralStatus.DRAFT,
         summary=summary,
         contact_details=contact,
-        created_by_kind=actor.kind,
-        created_by_id=actor.id,
-        created_by_name=actor.name,
+        **actor.as_columns("created_by"),
         created_at=utcnow(),
     )
     session.add(referral)

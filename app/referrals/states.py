@@ -15,8 +15,8 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.cases.models import ReferralStatus
 from app.kit.errors import HavenError
+from app.referrals.models import ReferralStatus
 
 DRAFT, PENDING_REVIEW = ReferralStatus.DRAFT, ReferralStatus.PENDING_REVIEW
 SUBMITTED, ACKNOWLEDGED = ReferralStatus.SUBMITTED, ReferralStatus.ACKNOWLEDGED

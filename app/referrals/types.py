@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from app.cases.models import Referral, ReferralStatus, ReferralUrgency
-from app.cases.models import ReferralType as ReferralKind
+from app.graphql.context import Info
 from app.graphql.per_viewer import RECORDS_EACH_VIEWER
 from app.graphql.relay import Node
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
+from app.referrals.models import Referral, ReferralStatus, ReferralType, ReferralUrgency
 
 if TYPE_CHECKING:
     from app.cases.types import SafetyCaseType
 
-strawberry.enum(ReferralKind, name="ReferralType", description="Who a referral goes to.")
+strawberry.enum(ReferralType, name="ReferralType", description="Who a referral goes to.")
 strawberry.enum(ReferralUrgency, name="ReferralUrgency", description="How urgent a referral is.")
 strawberry.enum(ReferralStatus, name="ReferralStatus", description="Where a referral is.")
 
@@ -25,8 +25,8 @@ CaseRef = Annotated["SafetyCaseType", strawberry.lazy("app.cases.types")]
 
 
 @strawberry.type(name="Referral", description="A case reported to an outside authority.")
-class ReferralType(Node):
-    type: ReferralKind = strawberry.field(description="Who it goes to.")
+class ReferralNode(Node):
+    type: ReferralType = strawberry.field(description="Who it goes to.")
     urgency: ReferralUrgency = strawberry.field(description="How urgent it is.")
     status: ReferralStatus = strawberry.field(description="Where it is in its workflow.")
     summary: str | None = strawberry.field(description="What the authority is told, in brief.")
@@ -44,21 +44,16 @@ class ReferralType(Node):
     case_pk: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_row(cls, row: Referral) -> "ReferralType":
-        return cls(
+    def from_row(cls, row: Referral) -> "ReferralNode":
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("Referral", row.id)),
-            type=ReferralKind(row.type),
+            type=ReferralType(row.type),
             urgency=ReferralUrgency(row.urgency),
             status=ReferralStatus(row.status),
-            summary=row.summary,
-            contact_details=cast(JSON, row.contact_details),
             created_by=row.created_by_name,
-            submitted_at=row.submitted_at,
             submitted_by=row.submitted_by_name,
-            reference_number=row.reference_number,
-            acknowledged_at=row.acknowledged_at,
-            withdrawn_at=row.withdrawn_at,
-            created_at=row.created_at,
             pk=row.id,
             case_pk=row.case_id,
         )
@@ -92,7 +87,7 @@ class ReferralType(Node):
 @strawberry.input
 class CreateReferralInput:
     case_id: strawberry.ID = strawberry.field(description="The case to refer.")
-    type: ReferralKind = strawberry.field(description="Who it goes to.")
+    type: ReferralType = strawberry.field(description="Who it goes to.")
     urgency: ReferralUrgency = strawberry.field(description="How urgent it is.")
     summary: str = strawberry.field(description="What the authority is told, in brief.")
     contact_details: JSON | None = strawberry.field(
@@ -132,4 +127,4 @@ class WithdrawReferralInput:
 
 @strawberry.type
 class ReferralPayload:
-    referral: ReferralType = strawberry.field(description="The referral as it is now.")
+    referral: ReferralNode = strawberry.field(description="The referral as it is now.")

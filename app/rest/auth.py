@@ -1,22 +1,20 @@
-"""Who is calling the REST API: an API key, sent as a bearer token or in X-API-Key."""
+"""Who is calling the v1 REST API: an API key, sent as a bearer token or in X-API-Key."""
 
 from starlette.requests import Request
 
+from app.auth.authentication import authentication_of
 from app.auth.principal import Principal
-from app.graphql.context import authenticate, credentials
 from app.kit.errors import Forbidden, Unauthenticated
-from app.services import Services
 
 
-async def api_principal(services: Services, request: Request, *, write: bool = False) -> Principal:
+def api_principal(request: Request, *, write: bool = False) -> Principal:
     """The key's principal; UNAUTHORIZED without a valid key, FORBIDDEN when a viewer writes."""
-    found = credentials(request.headers)
+    found = authentication_of(request.scope)
     # The REST API is for servers; user access tokens stay with GraphQL.
-    if found is None or found[0] != "api_key":
+    if found.credential_kind != "api_key":
         raise Unauthenticated("Send an API key: Authorization: Bearer hv_...")
-    principal = await authenticate(services, found)
-    if principal is None:
+    if found.principal is None:
         raise Unauthenticated("Invalid or revoked API key")
-    if write and not principal.can_write:
+    if write and not found.principal.can_write:
         raise Forbidden("Viewer keys cannot make changes")
-    return principal
+    return found.principal

@@ -1,27 +1,16 @@
 """JSON in, JSON out: bounded request bodies and the `{"error": {code, message}}` envelope."""
 
-import functools
 import json
-import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 
 from app.kit.errors import HavenError
-from app.kit.unavailable import DatabaseUnavailable
-from app.kit.validation import storable
+from app.kit.validation import MAX_BODY_BYTES, storable
 
-logger = logging.getLogger("haven.rest")
-
-MAX_BODY_BYTES = 1024 * 1024
-# NUL and unpaired surrogates: json.loads lets both through, as escapes (`\u0000`, `\ud800`)
-# or, for surrogates, raw.
 # GraphQL and REST share HavenError codes; these few read differently in the REST contract.
 REST_CODES = {"UNAUTHENTICATED": "UNAUTHORIZED", "BAD_REQUEST": "VALIDATION_ERROR"}
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 class ApiError(HavenError):
@@ -41,26 +30,6 @@ def from_haven(error: HavenError) -> JSONResponse:
     if isinstance(error, ApiError):
         return error_response(error.status, error.rest_code, error.message)
     return error_response(error.http_status, REST_CODES.get(error.code, error.code), error.message)
-
-
-def endpoint(handler: Handler) -> Handler:
-    """Answer every failure with the envelope; unexpected ones are logged, never shown."""
-
-    @functools.wraps(handler)
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except HavenError as error:
-            return from_haven(error)
-        except DatabaseUnavailable:
-            raise  # answered 503 with Retry-After by app.web.unavailable, for every route alike
-        except Exception:
-            # The route's template, not the path: paths carry ids and, for portal links, tokens.
-            route = getattr(request.scope.get("route"), "path", "?")
-            logger.exception("unexpected error in %s %s", request.method, route)
-            return error_response(500, "INTERNAL_ERROR", "Unexpected error")
-
-    return wrapped
 
 
 def invalid(message: str) -> ApiError:
@@ -106,6 +75,8 @@ def parse_object(raw: bytes) -> dict[str, Any]:
         raise invalid("Request body must be valid JSON") from None
     if not isinstance(parsed, dict):
         raise invalid("Request body must be a JSON object")
+    # NUL and unpaired surrogates: json.loads lets both through, as escapes (`\u0000`, `\ud800`)
+    # or, for surrogates, raw.
     if not storable(parsed):
         raise invalid("Request body must not contain NUL characters or unpaired surrogates")
     return parsed

@@ -3,8 +3,9 @@
 from typing import Any
 
 from app.kit import validation
+from app.kit.ids import PREFIXES
 from app.kit.pagination import MAX_PAGE
-from app.rest.envelope import MAX_BODY_BYTES
+from app.kit.validation import MAX_BODY_BYTES
 
 Schema = dict[str, Any]
 
@@ -75,9 +76,21 @@ def choice_parameter(name: str, enum: Any, description: str) -> Schema:
     }
 
 
-V1_SCHEMAS: dict[str, Schema] = {
-    "Health": closed({"status": {"const": "ok"}, "service": STRING, "version": STRING}),
-}
+def id_parameter(
+    name: str, type_name: str, what: str, example: str, *, where: str = "path"
+) -> Schema:
+    """A required parameter naming a record by its global id (`cas_<uuid>`) or its bare UUID,
+    as `app.rest.params.path_pk` reads it."""
+    prefix = PREFIXES[type_name]
+    return {
+        "name": name,
+        "in": where,
+        "required": True,
+        "description": f"The {what}'s global id (`{prefix}_<uuid>`) or its bare UUID",
+        "schema": STRING,
+        "example": example,
+    }
+
 
 LIMIT_PARAMETER: Schema = {
     "name": "limit",
@@ -143,6 +156,14 @@ def errors(*statuses: int) -> dict[str, Schema]:
         str(status): {"$ref": f"#/components/responses/Error{status}"}
         for status in (*statuses, 500)
     }
+
+
+def refusal(description: str, codes: list[str], example: dict[str, str]) -> Schema:
+    """An answer in the envelope whose codes are a workflow's own (INSUFFICIENT_EVIDENCE,
+    EVIDENCE_TAMPERED), beyond the shared codes of `ErrorBody`."""
+    schema = closed({"error": closed({"code": {"enum": codes}, "message": STRING})})
+    media = {"schema": schema, "example": {"error": example}}
+    return {"description": description, "content": {"application/json": media}}
 
 
 SECURITY_SCHEMES: dict[str, Schema] = {

@@ -43,6 +43,7 @@ class Reply:
     model: type[Body] | None = None
     example: Any = None
     links: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, Schema] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,13 @@ class Operation:
     parameters: list[Schema] = field(default_factory=list)
     body: type[BaseModel] | None = None
     body_example: Any = None
+    # Named examples of the body, shown instead of the one example where a body has forms.
+    body_examples: dict[str, Any] = field(default_factory=dict)
+    # Other media types the body may come as, with the same fields (an HTML form's post).
+    body_also: tuple[str, ...] = ()
+    # False where leaving the body out means "the defaults".
+    body_required: bool = True
+    description: str | None = None
     # Answers described by hand: ones no model expresses, like a workflow's own refusal codes.
     extra: dict[str, Schema] = field(default_factory=dict)
 
@@ -144,10 +152,11 @@ class _Document(GenerateJsonSchema):
         return False
 
     def default_schema(self, schema: Any) -> Schema:
-        found = super().default_schema(schema)
-        if found.get("default", ...) is None:
-            found.pop("default")
-        return found
+        if schema.get("default", ...) is None:
+            # Left out means "not given": the field's own schema says what Haven then assumes.
+            inner: Schema = self.generate_inner(schema["schema"])
+            return inner
+        return super().default_schema(schema)
 
 
 def components(
@@ -180,6 +189,8 @@ def _reply(reply: Reply) -> Schema:
         answer["content"] = {"application/json": media}
     if reply.links:
         answer["links"] = reply.links
+    if reply.headers:
+        answer["headers"] = reply.headers
     return answer
 
 
@@ -190,13 +201,19 @@ def _operation(op: Operation) -> Schema:
         "summary": op.summary,
         "security": op.security,
     }
+    if op.description is not None:
+        spec["description"] = op.description
     if op.parameters:
         spec["parameters"] = op.parameters
     if op.body is not None:
         media: Schema = {"schema": _ref(op.body)}
-        if op.body_example is not None:
+        if op.body_examples:
+            media["examples"] = {name: {"value": value} for name, value in op.body_examples.items()}
+        elif op.body_example is not None:
             media["example"] = op.body_example
-        spec["requestBody"] = {"required": True, "content": {"application/json": media}}
+        content = {"application/json": media}
+        content.update({kind: {"schema": _ref(op.body)} for kind in op.body_also})
+        spec["requestBody"] = {"required": op.body_required, "content": content}
     responses: Schema = {str(status): _reply(reply) for status, reply in op.replies.items()}
     responses.update(op.extra)
     responses.update(

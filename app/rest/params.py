@@ -1,31 +1,29 @@
-"""What every /api/v1 handler reads the same way: the caller, ids in paths, enum filters, page
-sizes, and timestamps in the document's form."""
+"""What every /api/v1 handler reads the same way: the caller, ids in paths, enum filters and page
+sizes."""
 
 import uuid
-from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
+from app.auth.authentication import authentication_of
 from app.auth.principal import Principal
-from app.graphql.context import authenticate, credentials
 from app.kit.errors import NotFound, Unauthenticated
 from app.kit.ids import expect_global_id
-from app.kit.pagination import DEFAULT_PAGE, MAX_PAGE, Page
+from app.kit.pagination import DEFAULT_PAGE, MAX_PAGE
 from app.rest.envelope import invalid
-from app.services import Services
 
 
 async def caller(request: Request) -> Principal:
     """The document has dashboard clients call with access tokens; server-to-server callers use
-    API keys, so both go through the app's one authenticate()."""
-    services: Services = request.app.state.services
-    principal = await authenticate(services, credentials(request.headers))
-    if principal is None:
+    API keys, so both are accepted, as the request authenticated them."""
+    found = authentication_of(request.scope)
+    if found.error is not None:
+        raise found.error
+    if found.principal is None:
         raise Unauthenticated("Send a bearer token: Authorization: Bearer <token>")
-    return principal
+    return found.principal
 
 
 def path_pk(raw: str, type_name: str, what: str) -> uuid.UUID:
@@ -55,15 +53,3 @@ def limit(params: QueryParams) -> int:
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_PAGE:
         raise invalid(f"limit must be a whole number from 1 to {MAX_PAGE}")
     return int(raw)
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC to the millisecond with a `Z`, as the /api/v1 part of the document shows."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def list_body(data: list[Any], page: Page[Any], total: int) -> dict[str, Any]:
-    """The document's list shape: the rows, and the cursor of the last one when more follow."""
-    following = page.items[-1][1] if page.has_next_page else None
-    pagination = {"cursor": following, "has_more": page.has_next_page, "total": total}
-    return {"data": data, "pagination": pagination}

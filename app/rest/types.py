@@ -82,6 +82,10 @@ CommentId = Annotated[uuid.UUID, Prefixed("Comment", "message")]
 CaseId = Annotated[uuid.UUID, Prefixed("SafetyCase", "case")]
 ReferralId = Annotated[uuid.UUID, Prefixed("Referral", "referral")]
 EvidenceId = Annotated[uuid.UUID, Prefixed("EvidenceItem", "evidence item")]
+ReportId = Annotated[uuid.UUID, Prefixed("Report", "report")]
+ConnectorId = Annotated[uuid.UUID, Prefixed("Connector", "connector")]
+MappingId = Annotated[uuid.UUID, Prefixed("InboundMapping", "mapping")]
+ActionId = Annotated[uuid.UUID, Prefixed("OutboundAction", "action")]
 
 
 class Body(BaseModel):
@@ -142,6 +146,13 @@ class Page(Body, Generic[Item]):
 
     data: list[Item]
     pagination: Pagination
+
+    @staticmethod
+    def one_row_example(row: dict[str, Any]) -> ConfigDict:
+        """The config of a page subclass whose document example is the only page of a list of
+        one: `row`, the example of the row type."""
+        pagination: dict[str, JsonValue] = {"cursor": None, "has_more": False, "total": 1}
+        return ConfigDict(json_schema_extra={"example": {"data": [row], "pagination": pagination}})
 
     @classmethod
     def of(cls, data: list[Item], page: Rows[Any], total: int) -> Any:

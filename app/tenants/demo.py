@@ -10,12 +10,12 @@ from app.boards.service import create_board
 from app.comments.service import NewComment, add_comment
 from app.connectors.service import create_connector
 from app.intake.service import FormFields, create_form
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.db import Database
 from app.kit.sealing import Sealer
 from app.tenants import repository
 from app.tenants.service import create_tenant
-from app.tickets.models import ActorKind, Priority, Source
+from app.tickets.models import Priority, Source
 from app.tickets.service import NewTicket, create_ticket
 from app.widgets.service import create_widget_token
 

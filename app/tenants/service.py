@@ -10,10 +10,10 @@ from app.auth import service as auth_service
 from app.auth.models import ApiKey, Role, User
 from app.auth.principal import Principal
 from app.kit import validation
+from app.kit.actors import ActorKind
 from app.kit.db import add_unique
 from app.kit.errors import ValidationFailed
 from app.tenants.models import Plan, Tenant
-from app.tickets.models import ActorKind
 
 
 @dataclass(frozen=True)

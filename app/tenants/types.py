@@ -1,5 +1,6 @@
 import strawberry
 
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
 from app.tenants.models import Plan, Tenant
 
@@ -15,9 +16,6 @@ class TenantType:
 
     @classmethod
     def from_row(cls, row: Tenant) -> "TenantType":
-        return cls(
-            id=strawberry.ID(to_global_id("Tenant", row.id)),
-            name=row.name,
-            slug=row.slug,
-            plan=Plan(row.plan),
+        return from_attributes(
+            cls, row, id=strawberry.ID(to_global_id("Tenant", row.id)), plan=Plan(row.plan)
         )

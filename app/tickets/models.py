@@ -7,19 +7,17 @@ from sqlalchemy import (
     BigInteger,
     Computed,
     DateTime,
-    ForeignKey,
-    ForeignKeyConstraint,
     Index,
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.kit.actors import ActorKind
 from app.kit.enums import check_in
-from app.kit.models import Base, RecordMixin, utcnow
+from app.kit.models import Base, RecordMixin, TenantMixin, UpdatedMixin, same_tenant
 
 
 class TicketStatus(StrEnum):
@@ -47,25 +45,16 @@ class Source(StrEnum):
     WIDGET = "widget"
 
 
-class ActorKind(StrEnum):
-    USER = "user"
-    API_KEY = "api_key"
-    CONTACT = "contact"
-    SYSTEM = "system"
-
-
-class Ticket(RecordMixin, Base):
+class Ticket(RecordMixin, TenantMixin, UpdatedMixin, Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("tenant_id", "number", name="uq_tickets_tenant_number"),
         UniqueConstraint("tenant_id", "id", name="uq_tickets_tenant_id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "board_id"], ["boards.tenant_id", "boards.id"], ondelete="CASCADE"
-        ),
+        same_tenant("board_id", "boards", ondelete="CASCADE"),
         # Assignees and tickets must belong to the same tenant, enforced by the database too.
-        ForeignKeyConstraint(
-            ["tenant_id", "assignee_id"],
-            ["users.tenant_id", "users.id"],
+        same_tenant(
+            "assignee_id",
+            "users",
             name="fk_tickets_assignee",
             ondelete="SET NULL (assignee_id)",
         ),
@@ -78,7 +67,6 @@ class Ticket(RecordMixin, Base):
         Index("ix_tickets_subject_external", "tenant_id", "subject_external_id"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     board_id: Mapped[uuid.UUID]
     number: Mapped[int] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(String(300))
@@ -98,9 +86,6 @@ class Ticket(RecordMixin, Base):
     meta: Mapped[dict[str, Any]] = mapped_column(
         "metadata", JSONB, default=dict, server_default="{}"
     )
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), onupdate=utcnow
-    )
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     search_vector: Mapped[str] = mapped_column(
         TSVECTOR,
@@ -111,19 +96,16 @@ class Ticket(RecordMixin, Base):
     )
 
 
-class TimelineEntry(RecordMixin, Base):
+class TimelineEntry(RecordMixin, TenantMixin, Base):
     """One change to a ticket: what changed (old and new values), by whom, when."""
 
     __tablename__ = "ticket_timeline"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"], ondelete="CASCADE"
-        ),
+        same_tenant("ticket_id", "tickets", ondelete="CASCADE"),
         check_in("actor_kind", ActorKind),
         Index("ix_ticket_timeline_ticket", "ticket_id", "created_at"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     ticket_id: Mapped[uuid.UUID]
     kind: Mapped[str] = mapped_column(String(40))
     actor_kind: Mapped[str] = mapped_column(String(20))

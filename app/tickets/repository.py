@@ -75,8 +75,7 @@ class TicketRepository(TenantRepository[Ticket]):
         return await self.paginate(self._filtered(where), ORDERINGS[order], first, after)
 
     async def count(self, where: TicketFilter) -> int:
-        query = self._filtered(where).with_only_columns(func.count(Ticket.id))
-        return int(await self.session.scalar(query) or 0)
+        return await self.count_rows(self._filtered(where))
 
     async def delete(self, ticket: Ticket) -> None:
         await self.session.execute(

@@ -4,9 +4,9 @@ import uuid
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.types import Info
 
 from app.boards.repository import BoardRepository
+from app.graphql.context import Info
 from app.graphql.lookahead import selected_paths
 from app.graphql.permissions import CanWrite, IsAdmin, IsAuthenticated
 from app.graphql.relay import Connection

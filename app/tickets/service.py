@@ -71,9 +71,7 @@ def record(session: AsyncSession, ticket: Ticket, kind: str, actor: Actor, chang
             tenant_id=ticket.tenant_id,
             ticket_id=ticket.id,
             kind=kind,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            actor_name=actor.name,
+            **actor.as_columns("actor"),
             changes=changes,
         )
     )

@@ -1,29 +1,30 @@
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
+from app.auth.refs import UserRef
+from app.graphql.actors import ActorKind
+from app.graphql.context import Info
 from app.graphql.relay import Node
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
-from app.tickets.models import ActorKind, Priority, Source, Ticket, TicketStatus, TimelineEntry
+from app.realtime.payloads import publish
+from app.tickets.models import Priority, Source, Ticket, TicketStatus, TimelineEntry
 from app.tickets.prefetch import Prefetched
 from app.tickets.repository import TicketOrder
 
 if TYPE_CHECKING:
-    from app.auth.types import UserType
     from app.boards.types import BoardType
     from app.comments.types import CommentType
 
 strawberry.enum(TicketStatus, name="TicketStatus", description="Where a ticket is.")
 strawberry.enum(Priority, name="Priority", description="How urgent a ticket is.")
 strawberry.enum(Source, name="TicketSource", description="How a ticket arrived.")
-strawberry.enum(ActorKind, name="ActorKind", description="Kind of actor.")
 strawberry.enum(TicketOrder, name="TicketOrder", description="Ticket ordering.")
 
-UserRef = Annotated["UserType", strawberry.lazy("app.auth.types")]
 BoardRef = Annotated["BoardType", strawberry.lazy("app.boards.types")]
 CommentRef = Annotated["CommentType", strawberry.lazy("app.comments.types")]
 
@@ -44,13 +45,7 @@ class TimelineEntryType:
 
     @classmethod
     def from_row(cls, row: TimelineEntry) -> "TimelineEntryType":
-        return cls(
-            kind=row.kind,
-            actor_kind=ActorKind(row.actor_kind),
-            actor_name=row.actor_name,
-            changes=cast(JSON, row.changes),
-            created_at=row.created_at,
-        )
+        return from_attributes(cls, row, actor_kind=ActorKind(row.actor_kind))
 
 
 @strawberry.type(name="Ticket", description="A request or report being worked on.")
@@ -75,21 +70,15 @@ class TicketType(Node):
 
     @classmethod
     def from_row(cls, row: Ticket, prefetched: Prefetched | None = None) -> "TicketType":
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("Ticket", row.id)),
-            number=row.number,
-            title=row.title,
-            description=row.description,
             status=TicketStatus(row.status),
             priority=Priority(row.priority),
-            category=row.category,
             source=Source(row.source),
             requester=Requester(name=row.requester_name, email=row.requester_email),
-            tags=row.tags,
-            metadata=cast(JSON, row.meta),
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            resolved_at=row.resolved_at,
+            metadata=row.meta,
             pk=row.id,
             board_pk=row.board_id,
             assignee_pk=row.assignee_id,
@@ -100,7 +89,9 @@ class TicketType(Node):
     async def board(self, info: Info) -> BoardRef:
         from app.boards.types import BoardType
 
-        return BoardType.from_row(await info.context.loaders.board.load(self.board_pk))
+        board = await info.context.loaders.board.load(self.board_pk)
+        assert board is not None, "a ticket's board exists: the foreign key keeps it"
+        return BoardType.from_row(board)
 
     @strawberry.field(description="The team member working on it.")
     def assignee(self, info: Info) -> UserRef | None:
@@ -129,6 +120,10 @@ class TicketType(Node):
     async def timeline(self, info: Info) -> list[TimelineEntryType]:
         rows = await info.context.loaders.timeline.load(self.pk)
         return [TimelineEntryType.from_row(row) for row in rows]
+
+
+# Live events carry the ticket as it was then under "ticket", delivered as a Ticket.
+publish("ticket", "ticket", Ticket, TicketType.from_row)
 
 
 @strawberry.input

@@ -11,27 +11,29 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from app import __version__
 from app.cases.rest import case_routes
 from app.connectors.rest import connector_routes
-from app.custody.rest import evidence_routes
+from app.evidence.rest import evidence_routes
 from app.graphql.metrics import count_operations
 from app.intake.routes import intake_routes
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
 from app.ratelimit.limiter import Limiter, make_storage
 from app.referrals.rest import referral_routes
-from app.rest.api_tickets import api_ticket_routes
 from app.rest.errors import exception_handlers
-from app.rest.openapi import openapi_routes
-from app.rest.tickets import v1_routes
+from app.rest.operations import routes
 from app.services import Services
+from app.tickets.rest import api_ticket_routes
+from app.tickets.v1 import v1_routes
+from app.web.authentication import AuthenticationMiddleware
 from app.web.board_page import board_routes
 from app.web.body_limit import GraphQLBodyLimit
 from app.web.client_address import ClientAddressMiddleware
 from app.web.graphiql import graphiql_routes
 from app.web.graphql_app import HavenGraphQL
+from app.web.health import HEALTH_OPERATIONS
 from app.web.metrics import HttpMetrics, metrics_routes
+from app.web.openapi import openapi_routes
 from app.web.ratelimit import RateLimitMiddleware
 from app.web.readiness import readiness_routes
 from app.web.request_id import RequestIdMiddleware
@@ -63,9 +65,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         limiter = Limiter(make_storage(settings.redis_url))
         services = replace(services, settings=settings, limiter=limiter)
 
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "service": "haven", "version": __version__})
-
     async def jwks(request: Request) -> JSONResponse:
         return JSONResponse(
             services.signer.jwks(), headers={"Cache-Control": "public, max-age=300"}
@@ -94,7 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     batcher = IngestBatcher(services)
     app = Starlette(
         routes=[
-            Route("/health", health, methods=["GET"]),
+            *routes(HEALTH_OPERATIONS),
             *readiness_routes(services),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -121,6 +120,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Middleware(HttpMetrics),
             # Outside everything that reads the database (rate limiting looks callers up).
             Middleware(UnavailableMiddleware),
+            # Once per request, for all that follows: the body limit, rate limits and routes.
+            Middleware(AuthenticationMiddleware, services=services),
             # Before rate limiting, which reads GraphQL bodies to price them.
             Middleware(GraphQLBodyLimit, services=services),
             Middleware(RateLimitMiddleware, services=services),

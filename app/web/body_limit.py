@@ -12,8 +12,8 @@ import math
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth.authentication import authentication_of
 from app.kit.settings import Settings
-from app.ratelimit.identity import CallerCache
 from app.services import Services
 from app.web.graphql_body import refusal
 
@@ -39,7 +39,6 @@ class GraphQLBodyLimit:
         self.app = app
         self.max_bytes = services.settings.graphql_max_body_bytes
         self.signed_in_bytes = signed_in_bound(services.settings)
-        self.callers = CallerCache(services, services.settings.rate_limit_identity_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != GRAPHQL_PATH:
@@ -51,7 +50,7 @@ class GraphQLBodyLimit:
         declared = headers.get("content-length", "")
         bound = self.max_bytes
         if declared.isdigit() and int(declared) > bound:
-            bound = await self.bound_for(headers)
+            bound = self.bound_for(scope)
             if int(declared) > bound:
                 await self.refuse(scope, receive, send, bound)
                 return
@@ -63,7 +62,7 @@ class GraphQLBodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > bound and bound == self.max_bytes:
-                    bound = await self.bound_for(headers)
+                    bound = self.bound_for(scope)
                 if received > bound:
                     raise BodyTooLarge(bound)
             return message
@@ -80,9 +79,9 @@ class GraphQLBodyLimit:
                 raise
             await self.refuse(scope, receive, send, too_large.args[0])
 
-    async def bound_for(self, headers: Headers) -> int:
+    def bound_for(self, scope: Scope) -> int:
         """The larger bound for valid credentials; the small one for anyone else."""
-        return self.signed_in_bytes if await self.callers.caller(headers) else self.max_bytes
+        return self.signed_in_bytes if authentication_of(scope).principal else self.max_bytes
 
     async def refuse(self, scope: Scope, receive: Receive, send: Send, bound: int) -> None:
         # The rest of the body is never read, so the connection cannot carry another request.

@@ -78,7 +78,7 @@ class HavenGraphQL(GraphQL):
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Any
     ) -> Context:
-        return await build_context(self.services, request, response)
+        return build_context(self.services, request, response)
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         await connect_live(self.services, context)

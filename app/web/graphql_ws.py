@@ -17,8 +17,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.utils.aio import aclosing
 
+from app.auth.authentication import Credentials, authenticate, credentials
 from app.auth.principal import Principal
-from app.graphql.context import Context, authenticate, credentials
+from app.graphql.context import Context
 from app.kit.errors import HavenError, Unauthenticated
 from app.kit.unavailable import CODE, MESSAGE, DatabaseUnavailable
 from app.realtime.connection import LiveConnection, close_code
@@ -29,7 +30,7 @@ from app.tenants.models import Plan
 from app.web.socket_budget import refusal, refusal_error
 
 
-def params_credentials(params: dict[str, Any]) -> tuple[str, str] | None:
+def params_credentials(params: dict[str, Any]) -> Credentials | None:
     """Credentials from `connection_init` (or a renewing `ping`): `authorization`
     ("Bearer ..."), `token`, or `apiKey`, matched without regard to case or dashes."""
     flat = {key.lower().replace("-", "").replace("_", ""): value for key, value in params.items()}

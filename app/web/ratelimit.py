@@ -8,8 +8,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth.authentication import authentication_of
 from app.ratelimit.cost import request_cost
-from app.ratelimit.identity import CallerCache
+from app.ratelimit.identity import Callers
 from app.ratelimit.limiter import Decision, Policy
 from app.ratelimit.policy import (
     Kind,
@@ -30,7 +31,7 @@ class RateLimitMiddleware:
         self.app = app
         self.settings = services.settings
         self.limiter = services.limiter
-        self.callers = CallerCache(services, self.settings.rate_limit_identity_seconds)
+        self.callers = Callers(services, self.settings.rate_limit_identity_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Preflights carry no credentials and do nothing; browsers send one before a widget's
@@ -76,14 +77,16 @@ class RateLimitMiddleware:
         address = f"ip:{scope['client'][0]}" if scope.get("client") else "ip:unknown"
         if kind is Kind.PUBLIC:
             return [(public_policy(self.settings), address, 1)], receive
-        caller = await self.callers.caller(Headers(scope=scope))
         if kind is Kind.WEBHOOK:
+            caller = await self.callers.of_webhook(Headers(scope=scope))
             identity = caller.identity if caller else address
             return [(webhook_policy(self.settings), identity, 1)], receive
-        if caller is None:
+        principal = authentication_of(scope).principal
+        if principal is None:
             # No or refused credentials (sign-in, a wrong key): limited per address, so that
             # passwords and keys cannot be guessed at speed; the app then answers as usual.
             return [(anonymous_policy(self.settings), address, 1)], receive
+        caller = await self.callers.of(principal)
         charges = [(request_policy(self.settings, caller.plan), caller.identity, 1)]
         if scope["path"] == "/graphql" and scope["method"] == "POST":
             # Charged by the body whatever Content-Type claims: Strawberry runs any media type

@@ -12,8 +12,8 @@ import logging
 from dataclasses import dataclass
 
 from app.kit.unavailable import DatabaseUnavailable
-from app.rest.envelope import parse_object
 from app.services import Services
+from app.webhooks.bodies import read_event
 from app.webhooks.ingest import Delivery, Outcome, ingest_batch
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class IngestBatcher:
     async def _run(self, batch: list[_Waiting]) -> list[Outcome]:
         async with self.services.db.transaction() as work:
             return await ingest_batch(
-                work.session, self.services.sealer, [w.delivery for w in batch], parse_object
+                work.session, self.services.sealer, [w.delivery for w in batch], read_event
             )
 
     async def _settle(self, batch: list[_Waiting]) -> None:

@@ -30,17 +30,17 @@ from app.connectors.mapping import apply
 from app.connectors.models import Connector
 from app.connectors.repository import ConnectorRepository, signing_connectors
 from app.connectors.service import signing_secrets
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.errors import Conflict, Forbidden, HavenError, Unauthenticated
 from app.kit.models import utcnow
 from app.kit.sealing import Sealer
-from app.tickets.models import ActorKind, Priority, Source, Ticket
+from app.tickets.models import Priority, Source, Ticket
 from app.tickets.service import NewTicket, create_tickets
-from app.webhooks.events import InboundEvent, default_fields, parse_event
+from app.webhooks.events import InboundEvent, default_fields
 from app.webhooks.models import WebhookReceipt
 from app.webhooks.signatures import verify
 
-Parse = Callable[[bytes], dict[str, Any]]
+Parse = Callable[[bytes], InboundEvent]
 
 
 class DuplicateEvent(Conflict):
@@ -103,7 +103,7 @@ async def _verify_all(
             signing = secrets.get(key.tenant_id)
             owners, offered = (signing.connectors, signing.secrets) if signing else ([], [])
             connector = owners[verify(delivery.raw, delivery.headers, offered)]
-            verified.append(_Verified(index, key, connector, parse_event(parse(delivery.raw))))
+            verified.append(_Verified(index, key, connector, parse(delivery.raw)))
         except HavenError as error:
             outcomes[index] = error
     return verified
@@ -214,7 +214,7 @@ async def ingest_batch(
     session: AsyncSession, sealer: Sealer, deliveries: list[Delivery], parse: Parse
 ) -> list[Outcome]:
     """One outcome per delivery, in order: the accepted ticket, or the error to answer with.
-    `parse` turns verified bytes into a JSON object or raises VALIDATION_ERROR."""
+    `parse` turns verified bytes into a checked event or raises VALIDATION_ERROR."""
     now = utcnow()
     outcomes: list[Outcome | None] = [None] * len(deliveries)
     verified = await _verify_all(session, sealer, deliveries, parse, now, outcomes)

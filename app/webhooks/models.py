@@ -2,11 +2,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kit.models import Base, utcnow
+from app.kit.models import Base, same_tenant, utcnow
 
 
 class WebhookReceipt(Base):
@@ -15,9 +15,9 @@ class WebhookReceipt(Base):
 
     __tablename__ = "webhook_receipts"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "connector_id"],
-            ["connectors.tenant_id", "connectors.id"],
+        same_tenant(
+            "connector_id",
+            "connectors",
             name="fk_webhook_receipts_connector",
             ondelete="SET NULL (connector_id)",
         ),

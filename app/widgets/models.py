@@ -5,7 +5,6 @@ from typing import Any
 from sqlalchemy import (
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     LargeBinary,
     String,
@@ -16,11 +15,11 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.enums import check_in
-from app.kit.models import Base, RecordMixin
+from app.kit.models import Base, RecordMixin, TenantMixin, same_tenant
 from app.tickets.categories import ReportCategory
 
 
-class WidgetToken(RecordMixin, Base):
+class WidgetToken(RecordMixin, TenantMixin, Base):
     """Identifies a tenant to the report widget embedded in its own site or app."""
 
     __tablename__ = "widget_tokens"
@@ -29,7 +28,6 @@ class WidgetToken(RecordMixin, Base):
         Index("ix_widget_tokens_tenant_created", "tenant_id", "created_at"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     # First characters of the token, kept so people can tell their tokens apart.
     prefix: Mapped[str] = mapped_column(String(16))
@@ -45,18 +43,16 @@ class WidgetToken(RecordMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Report(RecordMixin, Base):
+class Report(RecordMixin, TenantMixin, Base):
     """What an end user of the tenant's platform reported, and the ticket it opened."""
 
     __tablename__ = "reports"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"], ondelete="CASCADE"
-        ),
+        same_tenant("ticket_id", "tickets", ondelete="CASCADE"),
         # A token of another tenant can never be recorded against this tenant's report.
-        ForeignKeyConstraint(
-            ["tenant_id", "widget_token_id"],
-            ["widget_tokens.tenant_id", "widget_tokens.id"],
+        same_tenant(
+            "widget_token_id",
+            "widget_tokens",
             name="fk_reports_widget_token",
             ondelete="SET NULL (widget_token_id)",
         ),
@@ -64,7 +60,6 @@ class Report(RecordMixin, Base):
         Index("ix_reports_tenant_created", "tenant_id", "created_at"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     ticket_id: Mapped[uuid.UUID] = mapped_column(unique=True)
     widget_token_id: Mapped[uuid.UUID | None]
     category: Mapped[str] = mapped_column(String(30))

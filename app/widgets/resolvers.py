@@ -1,9 +1,10 @@
 import uuid
 
 import strawberry
-from strawberry.types import Info
 
+from app.graphql.context import Info
 from app.graphql.permissions import IsAdmin
+from app.graphql.reads import every_row
 from app.kit.ids import expect_global_id
 from app.widgets import service
 from app.widgets.repository import WidgetTokenRepository
@@ -20,10 +21,7 @@ from app.widgets.types import (
 class WidgetQueries:
     @strawberry.field(permission_classes=[IsAdmin], description="The tenant's widget tokens.")
     async def widget_tokens(self, info: Info) -> list[WidgetTokenType]:
-        tenant_id = info.context.require().tenant_id
-        async with info.context.services.db.read() as session:
-            rows = await WidgetTokenRepository(session, tenant_id).all()
-        return [WidgetTokenType.from_row(row) for row in rows]
+        return await every_row(info, WidgetTokenRepository, WidgetTokenType.from_row)
 
 
 @strawberry.type

@@ -11,11 +11,11 @@ from app.auth.principal import Principal
 from app.auth.secrets import digest, new_secret
 from app.boards.service import default_board
 from app.kit import validation
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.errors import NotFound, Unauthenticated, ValidationFailed
 from app.kit.ids import to_global_id
 from app.tickets.categories import ReportCategory, priority_of
-from app.tickets.models import ActorKind, Source, Ticket
+from app.tickets.models import Source, Ticket
 from app.tickets.service import NewTicket, create_ticket
 from app.widgets import repository
 from app.widgets.models import Report, WidgetToken

@@ -2,10 +2,11 @@ import uuid
 from datetime import datetime
 
 import strawberry
-from strawberry.types import Info
 
 from app.auth.types import UserType, user_or_load
+from app.graphql.context import Info
 from app.graphql.relay import Node
+from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
 from app.widgets.models import WidgetToken
 
@@ -29,15 +30,11 @@ class WidgetTokenType(Node):
 
     @classmethod
     def from_row(cls, row: WidgetToken) -> "WidgetTokenType":
-        return cls(
+        return from_attributes(
+            cls,
+            row,
             id=strawberry.ID(to_global_id("WidgetToken", row.id)),
-            name=row.name,
-            prefix=row.prefix,
             allowed_origins=list(row.allowed_origins),
-            created_at=row.created_at,
-            last_used_at=row.last_used_at,
-            revoked_at=row.revoked_at,
-            created_by_id=row.created_by_id,
         )
 
     @strawberry.field(description="The administrator who created it, while they exist.")

@@ -8,9 +8,8 @@ from typing import Any
 from app.audit.hashing import canonical, entry_hash, timestamp
 from app.audit.models import AuditEntry
 from app.audit.service import record
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.services import Services
-from app.tickets.models import ActorKind
 from tests.audit.helpers import entries
 from tests.factories import Factory
 

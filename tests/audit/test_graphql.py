@@ -8,10 +8,9 @@ from sqlalchemy import text
 
 from app.audit.service import record
 from app.auth.models import Role
-from app.kit.actors import SYSTEM, Actor
+from app.kit.actors import SYSTEM, Actor, ActorKind
 from app.kit.pagination import encode_cursor
 from app.services import Services
-from app.tickets.models import ActorKind
 from tests.audit.helpers import entries, fill
 from tests.factories import Factory, World, error_codes, gid
 

@@ -9,10 +9,9 @@ import pytest
 from app.audit.hashing import GENESIS, entry_hash
 from app.audit.service import record, verify_chain
 from app.auth.models import Role
-from app.kit.actors import SYSTEM, Actor
+from app.kit.actors import SYSTEM, Actor, ActorKind
 from app.kit.errors import ValidationFailed
 from app.services import Services
-from app.tickets.models import ActorKind
 from tests.audit.helpers import entries, fill, verify
 from tests.factories import Factory
 

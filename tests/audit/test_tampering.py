@@ -15,9 +15,8 @@ from sqlalchemy.exc import DBAPIError
 
 from app.audit.hashing import entry_hash
 from app.audit.service import Problem, record
-from app.kit.actors import SYSTEM, Actor
+from app.kit.actors import SYSTEM, Actor, ActorKind
 from app.services import Services
-from app.tickets.models import ActorKind
 from tests.audit.helpers import entries, verify
 from tests.factories import Factory
 

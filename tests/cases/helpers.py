@@ -9,17 +9,11 @@ from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.auth.principal import Principal
 from app.cases import service
-from app.cases.models import (
-    CaseTimelineEntry,
-    CaseType,
-    Referral,
-    ReferralStatus,
-    ReferralType,
-    ReferralUrgency,
-    SafetyCase,
-)
+from app.cases.models import CaseTimelineEntry, CaseType, SafetyCase
+from app.kit.actors import ActorKind
+from app.referrals.models import Referral, ReferralStatus, ReferralType, ReferralUrgency
 from app.services import Services
-from app.tickets.models import ActorKind, Priority
+from app.tickets.models import Priority
 from tests.factories import Factory, World
 
 CASE_FIELDS = """id number caseType status priority subject description slaDeadline slaBreached

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from app.auth.models import Role
-from app.cases.models import CaseStatus, CaseType, ReferralStatus
+from app.cases.models import CaseStatus, CaseType
+from app.referrals.models import ReferralStatus
 from app.services import Services
 from app.tickets.models import Priority
 from tests.cases.helpers import add_referral, force_status, open_case, snapshot

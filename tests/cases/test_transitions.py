@@ -9,8 +9,9 @@ import pytest
 
 from app.auth.models import Role, User
 from app.cases import service
-from app.cases.models import CaseStatus, CaseType, ReferralStatus, SafetyCase
+from app.cases.models import CaseStatus, CaseType, SafetyCase
 from app.cases.states import TransitionRefused
+from app.referrals.models import ReferralStatus
 from app.services import Services
 from tests.cases.helpers import (
     add_referral,

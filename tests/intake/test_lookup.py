@@ -151,6 +151,16 @@ class TestLookupLinks:
             response = await client.post(SUBMIT, json={"action": "lookup", "email": email})
             envelope(response, 400, "VALIDATION_ERROR")
 
+    async def test_a_form_slug_that_is_not_text_is_a_validation_error(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        # The document types it as a string; one that is not is refused by name rather than
+        # accepted and then, after the answer, read as a form that does not exist.
+        for slug in (7, ["it-support"], {"slug": "it-support"}):
+            body = {"action": "lookup", "email": address(), "form_slug": slug}
+            response = await client.post(SUBMIT, json=body)
+            assert "form_slug" in envelope(response, 400, "VALIDATION_ERROR")
+
     async def test_the_portal_page_asks_by_html_form(
         self, client: httpx.AsyncClient, factory: Factory, services: Services
     ) -> None:

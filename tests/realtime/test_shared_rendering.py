@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role
-from app.custody.models import CustodyEntry
+from app.evidence.models import CustodyEntry
 from app.services import Services
 from tests.factories import Factory, gid
 from tests.realtime.conftest import GraphQLWS, subscribed

@@ -22,13 +22,13 @@ from app.events.models import Event
 from app.events.tasks import prune_events
 from app.graphql.schema import schema
 from app.jobs.worker import register
-from app.kit.actors import Actor
+from app.kit.actors import Actor, ActorKind
 from app.kit.models import utcnow
 from app.kit.pagination import decode_cursor, encode_cursor
 from app.realtime.live import event_cursor
 from app.services import Services
 from app.tenants.models import Tenant
-from app.tickets.models import ActorKind, Ticket
+from app.tickets.models import Ticket
 from app.tickets.service import NewTicket, TicketChanges, create_ticket, update_ticket
 from tests.cases.test_case_subscriptions import PROBED as CASE_SUBSCRIPTIONS
 from tests.factories import Factory, World, gid

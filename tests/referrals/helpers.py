@@ -5,22 +5,16 @@ import uuid
 from dataclasses import dataclass
 
 from app.auth.models import Role, User
-from app.cases.models import (
-    CaseType,
-    Referral,
-    ReferralStatus,
-    ReferralType,
-    ReferralUrgency,
-    SafetyCase,
-)
+from app.cases.models import CaseType, SafetyCase
 from app.cases.service import transition_case
 from app.cases.states import Transition
-from app.custody.service import Custody
+from app.evidence.service import Custody
 from app.referrals import service
+from app.referrals.models import Referral, ReferralStatus, ReferralType, ReferralUrgency
 from app.referrals.states import Step
 from app.services import Services
 from tests.cases.helpers import open_case, principal_of, staff
-from tests.custody.helpers import ORIGIN, upload
+from tests.evidence.helpers import ORIGIN, upload
 from tests.factories import Factory, World
 
 SUMMARY = "CSEA material detected via PhotoDNA hash match. User account suspended."

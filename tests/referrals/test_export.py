@@ -8,14 +8,15 @@ from typing import Any
 import httpx
 
 from app.auth.models import User
-from app.cases.models import CaseType, ReferralStatus
+from app.cases.models import CaseType
 from app.cases.service import link_ticket
-from app.custody.service import Custody
+from app.evidence.service import Custody
+from app.referrals.models import ReferralStatus
 from app.referrals.nca import SCHEMA_VERSION
 from app.referrals.states import Step
 from app.services import Services
 from tests.cases.helpers import audit_entries, open_case, principal_of
-from tests.custody.helpers import ORIGIN, upload
+from tests.evidence.helpers import ORIGIN, upload
 from tests.factories import Factory, World, gid
 from tests.referrals.helpers import build_scene, create, step
 from tests.webhooks.helpers import event, new_connector, post_event

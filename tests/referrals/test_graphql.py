@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from app.cases.models import ReferralStatus
+from app.referrals.models import ReferralStatus
 from app.services import Services
 from tests.cases.helpers import audit_entries
 from tests.factories import Factory, error_codes, gid

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.cases.models import Referral, ReferralStatus
 from app.kit.errors import HavenError
+from app.referrals.models import Referral, ReferralStatus
 from app.referrals.states import Step
 from app.services import Services
 from tests.factories import Factory

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.cases.models import ReferralStatus
+from app.referrals.models import ReferralStatus
 from app.services import Services
 from tests.factories import Factory, gid
 from tests.referrals.helpers import SUMMARY, build_scene, referral_in

@@ -4,16 +4,10 @@ code, and what each step leaves on the case's timeline and in the audit chain.""
 import pytest
 from sqlalchemy import select
 
-from app.cases.models import (
-    CaseStatus,
-    CaseType,
-    Referral,
-    ReferralEvidence,
-    ReferralStatus,
-    ReferralType,
-)
+from app.cases.models import CaseStatus, CaseType
 from app.cases.states import TransitionRefused
 from app.kit.errors import HavenError
+from app.referrals.models import Referral, ReferralEvidence, ReferralStatus, ReferralType
 from app.referrals.states import EDGES, Step
 from app.services import Services
 from tests.cases.helpers import audit_entries, open_case, timeline

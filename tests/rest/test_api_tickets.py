@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from app.auth.models import Role
-from app.kit.actors import SYSTEM, Actor
-from app.tickets.models import ActorKind, Ticket, TicketStatus
+from app.kit.actors import SYSTEM, Actor, ActorKind
+from app.tickets.models import Ticket, TicketStatus
 from app.tickets.service import TicketChanges, update_ticket
 from tests.factories import Factory, World, gid
 from tests.rest.helpers import envelope

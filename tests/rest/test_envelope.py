@@ -7,11 +7,11 @@ import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-import app.rest.tickets
+import app.tickets.v1
 from app.kit.errors import Conflict, Forbidden, HavenError, NotFound, Unauthenticated
-from app.rest.envelope import endpoint
+from app.rest.errors import exception_handlers
+from app.rest.operations import Operation, routes
 from tests.factories import Factory
 from tests.rest.helpers import envelope, post_ticket
 
@@ -39,7 +39,8 @@ async def test_failures_become_the_envelope(
     async def failing(request: Request) -> Response:
         raise error
 
-    shim = Starlette(routes=[Route("/", endpoint(failing))])
+    operation = Operation("GET", "/", failing, "fail", "test", "Fails", [], {})
+    shim = Starlette(routes=routes([operation]), exception_handlers=exception_handlers())
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=shim), base_url="http://test"
     ) as client:
@@ -60,7 +61,7 @@ async def test_a_crash_in_a_real_endpoint_is_masked(
     async def broken(*args: object) -> None:
         raise RuntimeError("connection string postgresql://secret")
 
-    monkeypatch.setattr(app.rest.tickets, "create_ticket", broken)
+    monkeypatch.setattr(app.tickets.v1, "create_ticket", broken)
     key = await factory.api_key(await factory.tenant())
     response = await post_ticket(client, key)
     assert envelope(response, 500, "INTERNAL_ERROR") == "Unexpected error"

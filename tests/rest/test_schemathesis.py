@@ -29,9 +29,9 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.connectors.service import create_connector
 from app.intake.service import FormFields, create_form
+from app.kit.actors import ActorKind
 from app.kit.settings import Settings
-from app.rest.openapi import document
-from app.tickets.models import ActorKind
+from app.web.openapi import document
 from app.widgets.service import create_widget_token
 from tests.factories import Factory
 from tests.rest.live import LiveServer

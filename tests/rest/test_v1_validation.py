@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.rest.envelope import MAX_BODY_BYTES
+from app.kit.validation import MAX_BODY_BYTES
 from tests.factories import Factory
 from tests.rest.helpers import bearer, envelope, new_ticket_id, post_ticket
 

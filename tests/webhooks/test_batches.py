@@ -6,9 +6,9 @@ import uuid
 
 from sqlalchemy import func, select
 
-from app.rest.envelope import parse_object
 from app.services import Services
 from app.tickets.models import Ticket
+from app.webhooks.bodies import read_event
 from app.webhooks.ingest import Accepted, Delivery, DuplicateEvent, ingest_batch
 from app.webhooks.signatures import github_signature
 from tests.factories import Factory
@@ -38,7 +38,7 @@ async def test_one_batch_answers_each_delivery_on_its_own(
         delivery(our_secret, ours.api_key, event("csam_hash_match")),
     ]
     async with services.db.transaction() as work:
-        outcomes = await ingest_batch(work.session, services.sealer, batch, parse_object)
+        outcomes = await ingest_batch(work.session, services.sealer, batch, read_event)
 
     # What the endpoint answers with: REST-only errors carry their own code.
     codes = [
@@ -78,14 +78,14 @@ async def test_a_batch_repeating_an_earlier_batchs_event_gets_its_ticket(
     data = {**event(), "event_id": f"evt_{uuid.uuid4()}"}
     async with services.db.transaction() as work:
         (first,) = await ingest_batch(
-            work.session, services.sealer, [delivery(secret, world.api_key, data)], parse_object
+            work.session, services.sealer, [delivery(secret, world.api_key, data)], read_event
         )
     async with services.db.transaction() as work:
         again = await ingest_batch(
             work.session,
             services.sealer,
             [delivery(secret, world.api_key, data), delivery(secret, world.api_key, data)],
-            parse_object,
+            read_event,
         )
     assert isinstance(first, Accepted)
     assert [type(o) for o in again] == [DuplicateEvent, DuplicateEvent]

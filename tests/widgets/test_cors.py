@@ -3,6 +3,7 @@
 import httpx
 import pytest
 
+import app.widgets.rest
 from app.services import Services
 from tests.factories import Factory
 from tests.rest.helpers import envelope
@@ -89,3 +90,18 @@ async def test_errors_are_readable_by_the_site_so_the_widget_can_show_them(
     unknown = await post_report(client, "wgt_unknown", origin=SITE)
     envelope(unknown, 401, "UNAUTHORIZED")
     assert unknown.headers["Access-Control-Allow-Origin"] == SITE
+
+
+async def test_an_unexpected_failure_is_readable_by_the_site_and_shows_nothing(
+    factory: Factory, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("connection string postgresql://secret")
+
+    monkeypatch.setattr(app.widgets.rest, "submit_report", broken)
+    world = await factory.world()
+    _, secret = await create_token(factory, world, [SITE])
+    response = await post_report(client, secret, origin=SITE)
+    assert envelope(response, 500, "INTERNAL_ERROR") == "Unexpected error"
+    assert "secret" not in response.text
+    assert response.headers["Access-Control-Allow-Origin"] == SITE

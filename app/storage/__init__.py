@@ -1,0 +1,1 @@
+"""Evidence storage: immutable, content-addressed objects, verified on every read."""
