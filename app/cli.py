@@ -14,6 +14,7 @@ from app.kit.preflight import check_database, check_home, check_port
 from app.kit.settings import Settings, load_settings
 from app.kit.unavailable import CODE as UNAVAILABLE
 from app.kit.unavailable import DatabaseUnavailable
+from app.knowledge.cli import kb_parser
 
 if TYPE_CHECKING:  # the app itself loads only for commands that need it: --help stays instant
     from app.auth.principal import Principal
@@ -236,6 +237,7 @@ def parser() -> argparse.ArgumentParser:
     _command(commands, "worker", "run scheduled and queued jobs").set_defaults(handler=worker)
     _tenants_parser(commands)
     _keys_parser(commands)
+    kb_parser(_actions(commands, "kb", "knowledge base articles"), _report)
     return root
 
 

@@ -7,27 +7,52 @@ rows and caches never colour another's figures. Add new ones to BENCHMARKS.
 import argparse
 from collections.abc import Callable
 
-from bench import board_query, fanout, ingest, report
+from bench import (
+    board_query,
+    fanout,
+    ingest,
+    knowledge,
+    knowledge_calibration,
+    knowledge_eval,
+    report,
+)
 from bench.environment import Environment, haven_database
 
 BENCHMARKS: dict[str, Callable[[Environment], None]] = {
     "board": board_query.run,
     "fanout": fanout.run,
     "ingest": ingest.run,
+    "knowledge": knowledge.run,
+}
+# Studies of knowledge search's quality, run by `knowledge --eval` / `--calibrate` instead of
+# its timings.
+STUDIES: dict[str, Callable[[Environment], None]] = {
+    "eval": knowledge_eval.run,
+    "calibrate": knowledge_calibration.run,
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"any of {', '.join(BENCHMARKS)}")
-    names = parser.parse_args().names or list(BENCHMARKS)
+    parser.add_argument(
+        "--eval", action="store_true", help="knowledge: ranking quality on the labelled set"
+    )
+    parser.add_argument(
+        "--calibrate", action="store_true", help="knowledge: fit the similarity calibration"
+    )
+    options = parser.parse_args()
+    names = options.names or list(BENCHMARKS)
     unknown = [name for name in names if name not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    studies = [STUDIES[name] for name in STUDIES if getattr(options, name)]
+    if studies and names != ["knowledge"]:
+        parser.error("--eval and --calibrate study `knowledge` alone")
     report.header()
-    for name in names:
+    for benchmark in studies or [BENCHMARKS[name] for name in names]:
         with haven_database() as env:
-            BENCHMARKS[name](env)
+            benchmark(env)
 
 
 if __name__ == "__main__":

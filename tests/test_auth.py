@@ -703,6 +703,36 @@ REFERRAL_MUTATIONS = [
 ALL_MUTATIONS += REFERRAL_MUTATIONS
 
 
+# Knowledge articles are written by the team; viewers only read published ones.
+KNOWLEDGE_MUTATIONS = [
+    "createKnowledgeArticle",
+    "updateKnowledgeArticle",
+    "archiveKnowledgeArticle",
+]
+ALL_MUTATIONS += KNOWLEDGE_MUTATIONS
+
+
+def _knowledge_mutations() -> dict[str, tuple[str, dict]]:
+    article_id = f"ka_{uuid.uuid4()}"
+    return {
+        "createKnowledgeArticle": (
+            "mutation($i: CreateKnowledgeArticleInput!) "
+            "{ createKnowledgeArticle(input: $i) { article { id } } }",
+            {"title": "Refunds", "content": "Within 30 days.", "category": "faq"},
+        ),
+        "updateKnowledgeArticle": (
+            "mutation($i: UpdateKnowledgeArticleInput!) "
+            "{ updateKnowledgeArticle(input: $i) { article { id } } }",
+            {"id": article_id, "title": "Refunds and returns"},
+        ),
+        "archiveKnowledgeArticle": (
+            "mutation($i: ArchiveKnowledgeArticleInput!) "
+            "{ archiveKnowledgeArticle(input: $i) { article { id } } }",
+            {"id": article_id},
+        ),
+    }
+
+
 def _referral_mutations(case_id: str) -> dict[str, tuple[str, dict]]:
     referral_id = f"ref_{uuid.uuid4()}"
     return {
@@ -840,6 +870,7 @@ async def run_mutation(
         **_case_mutations(world, case_id, gid("tkt", ticket.id)),
         **_evidence_mutations(case_id),
         **_referral_mutations(case_id),
+        **_knowledge_mutations(),
         **_team_mutations(gid("usr", (await factory.user(world.tenant, Role.AGENT)).id)),
     }[name]
     return await factory.gql(mutation, {"i": variables}, token=token, api_key=api_key)

@@ -64,6 +64,7 @@ class Scene:
     event_id: str = ""
     referral_ids: dict[str, str] = dataclasses.field(default_factory=dict)
     user_id: str = ""
+    article_id: str = ""
 
 
 async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
@@ -110,6 +111,12 @@ async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
     scene.event_id = await received_event(factory.services, world.tenant.id, ticket.id)
     scene.referral_ids = await waiting_referrals(factory, world)
     scene.user_id = gid("usr", (await factory.user(world.tenant)).id)
+    article = await factory.gql(
+        'mutation { createKnowledgeArticle(input: {title: "Refunds", content: "30 days.", '
+        'category: "faq", status: PUBLISHED}) { article { id } } }',
+        token=world.token,
+    )
+    scene.article_id = article["data"]["createKnowledgeArticle"]["article"]["id"]
     return scene
 
 
@@ -359,6 +366,26 @@ MUTATIONS.update(
     }
 )
 
+MUTATIONS.update(
+    {
+        "createKnowledgeArticle": (
+            "mutation($input: CreateKnowledgeArticleInput!) "
+            "{ createKnowledgeArticle(input: $input) { article { id } } }",
+            lambda s: {"input": {"title": unique("Article"), "content": "x", "category": "faq"}},
+        ),
+        "updateKnowledgeArticle": (
+            "mutation($input: UpdateKnowledgeArticleInput!) "
+            "{ updateKnowledgeArticle(input: $input) { article { version } } }",
+            lambda s: {"input": {"id": s.article_id, "content": "Within 60 days."}},
+        ),
+        "archiveKnowledgeArticle": (
+            "mutation($input: ArchiveKnowledgeArticleInput!) "
+            "{ archiveKnowledgeArticle(input: $input) { article { status } } }",
+            lambda s: {"input": {"id": s.article_id}},
+        ),
+    }
+)
+
 # A minimal valid document per Query field.
 QUERIES: dict[str, Operation] = {
     "node": ("query($id: ID!) { node(id: $id) { id } }", lambda s: {"id": gid("tkt", s.ticket.id)}),
@@ -414,6 +441,20 @@ QUERIES.update(
     }
 )
 
+QUERIES.update(
+    {
+        "knowledgeArticles": ("query { knowledgeArticles { totalCount } }", lambda s: {}),
+        "knowledgeArticle": (
+            "query($id: ID!) { knowledgeArticle(id: $id) { id } }",
+            lambda s: {"id": s.article_id},
+        ),
+        "searchKnowledge": (
+            'query { searchKnowledge(query: "refunds") { queryEmbeddingTokens } }',
+            lambda s: {},
+        ),
+    }
+)
+
 STATE = """query {
   boards { id name }
   tickets(first: 100) {
@@ -431,6 +472,7 @@ STATE = """query {
     edges { node { id status priority slaDeadline assignee { id } tickets { id }
       timeline { type } } }
   }
+  knowledgeArticles(first: 100) { totalCount edges { node { id title status version } } }
 }"""
 
 

@@ -270,3 +270,15 @@ class TestAtTheCommandLine:
         error = json.loads(lines[0])["error"]
         assert error["code"] == "CONFIGURATION_ERROR"
         assert expected in error["message"]
+
+
+def test_an_http_embeddings_provider_needs_its_address_and_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HAVEN_EMBEDDINGS_PROVIDER", "http")
+    monkeypatch.setenv("HAVEN_EMBEDDINGS_URL", "http://127.0.0.1:8080/v1")
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    assert "HAVEN_EMBEDDINGS_URL and HAVEN_EMBEDDINGS_MODEL" in str(refused.value)
+    monkeypatch.setenv("HAVEN_EMBEDDINGS_MODEL", "nomic-embed-text")
+    assert load_settings().embeddings_model == "nomic-embed-text"

@@ -17,6 +17,7 @@ from app.graphql.permissions import IsAuthenticated
 from app.graphql.relay import Node
 from app.kit.errors import NotFound
 from app.kit.ids import parse_global_id
+from app.knowledge.resolvers import knowledge_article_node
 from app.referrals.resolvers import referral_node
 from app.tickets.types import TicketType
 from app.widgets.resolvers import widget_token_node
@@ -64,6 +65,7 @@ FETCHERS: dict[str, Fetch] = {
     "OutboundAction": _admin_via("outbound_action", OutboundActionNode.from_row),
     "SafetyCase": case_node,
     "Referral": referral_node,
+    "KnowledgeArticle": knowledge_article_node,
 }
 
 

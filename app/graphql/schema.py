@@ -35,6 +35,8 @@ from app.graphql.limits import validation_rules
 from app.graphql.node import NodeQueries
 from app.intake.resolvers import IntakeMutations, IntakeQueries
 from app.kit.settings import Settings
+from app.knowledge.resolvers import KnowledgeMutations, KnowledgeQueries
+from app.knowledge.types import KnowledgeArticleType
 from app.realtime.resolvers import RealtimeSubscriptions
 from app.realtime.types import LONG, Long
 from app.referrals.resolvers import ReferralMutations, ReferralQueries
@@ -82,6 +84,7 @@ Query = merge_types(
         CaseQueries,
         EvidenceQueries,
         ReferralQueries,
+        KnowledgeQueries,
     ),
 )
 Mutation = merge_types(
@@ -97,6 +100,7 @@ Mutation = merge_types(
         CaseMutations,
         EvidenceMutations,
         ReferralMutations,
+        KnowledgeMutations,
     ),
 )
 Subscription = merge_types("Subscription", (RealtimeSubscriptions, CaseSubscriptions))
@@ -112,6 +116,7 @@ NODE_TYPES = [
     OutboundActionNode,
     SafetyCaseType,
     ReferralNode,
+    KnowledgeArticleType,
 ]
 
 

@@ -33,6 +33,9 @@ Registration = Callable[[PgQueuer, Services], None]
 CONNECT_TIMEOUT_SECONDS = 10
 # How long running jobs may take to finish once the worker is told to stop.
 STOP_GRACE_SECONDS = 25
+# A picked job whose worker has not beaten its heartbeat for this long died with its worker;
+# another worker picks it up again.
+HEARTBEAT_TIMEOUT = timedelta(seconds=30)
 
 
 def asyncpg_dsn(url: str) -> str:
@@ -76,10 +79,12 @@ class Worker:
         *,
         jobs: Sequence[Registration] = (register, register_knowledge),
         backoff: Backoff = Backoff(),
+        heartbeat_timeout: timedelta = HEARTBEAT_TIMEOUT,
     ) -> None:
         self.services = services
         self.jobs = jobs
         self.backoff = backoff
+        self.heartbeat_timeout = heartbeat_timeout
         self.queue: PgQueuer | None = None
         # Failed runs in a row (a run that lasted HEALTHY_AFTER_SECONDS counts as the first again).
         self.failures = 0
@@ -158,7 +163,9 @@ class Worker:
             connection.add_termination_listener(lambda _: queue.shutdown.set())
             self.queue = queue
             if not self._stopping.is_set():
-                await queue.run(shutdown_on_listener_failure=True)
+                await queue.run(
+                    shutdown_on_listener_failure=True, heartbeat_timeout=self.heartbeat_timeout
+                )
         finally:
             self.queue = None
             await _close(connection)

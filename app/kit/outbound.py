@@ -126,6 +126,11 @@ def _where(url: str) -> str:
 
 def _answer(url: str, received: Received) -> Answer:
     where = _where(url)
+    if 300 <= received.status < 400:
+        raise OutboundError(
+            f"{where} answered {received.status}, a redirect; redirects are not followed",
+            received.status,
+        )
     if received.status >= 400:
         excerpt = received.content[:200].decode(errors="replace").strip()
         raise OutboundError(

@@ -169,6 +169,13 @@ class Settings(BaseSettings):
                 raise ConfigurationError("HAVEN_DATABASE_PASSWORD_FILE needs DATABASE_URL")
             password = read_secret_file("HAVEN_DATABASE_PASSWORD_FILE", self.database_password_file)
             self.database_url = with_password(self.database_url, password)
+        if self.embeddings_provider == "http" and not (
+            self.embeddings_url and self.embeddings_model
+        ):
+            raise ConfigurationError(
+                "HAVEN_EMBEDDINGS_PROVIDER=http needs HAVEN_EMBEDDINGS_URL and "
+                "HAVEN_EMBEDDINGS_MODEL"
+            )
         if not self.public_url:
             self.public_url = f"http://{link_host(self.host)}:{self.port}"
         elif not self.public_url.startswith(("http://", "https://")):

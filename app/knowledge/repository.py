@@ -3,10 +3,10 @@ what: drafts and archived articles only for those who write; everyone reads publ
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.pagination import Key, Ordering, Page
@@ -19,6 +19,10 @@ NEWEST = Ordering(
     [Key(Article.created_at, datetime), Key(Article.id, uuid.UUID)],
     descending=True,
 )
+
+
+# How stale `last_used_at` may get: finer times are not worth a write per search.
+USE_INTERVAL = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,17 @@ class ArticleRepository(TenantRepository[Article]):
         return list(rows)
 
     async def mark_used(self, article_ids: list[uuid.UUID], at: datetime) -> None:
+        """Record that a search returned these articles: at most once a minute each (a popular
+        article is not rewritten on every search), and without touching `updated_at` (being
+        found is not an edit)."""
         await self.session.execute(
             update(Article)
-            .where(self.in_tenant(Article), Article.id.in_(article_ids))
-            .values(last_used_at=at)
+            .where(
+                self.in_tenant(Article),
+                Article.id.in_(article_ids),
+                or_(Article.last_used_at.is_(None), Article.last_used_at < at - USE_INTERVAL),
+            )
+            .values(last_used_at=at, updated_at=Article.updated_at)
         )
 
     async def replace_chunks(self, article_id: uuid.UUID, chunks: list[Chunk]) -> None:

@@ -106,19 +106,24 @@ async def _settle(
     )
 
 
+async def run_index_job(services: Services, payload: dict[str, object]) -> None:
+    """One `knowledge_index` job: index the article; when the embedder failed, queue the next
+    attempt after a pause, until RETRY_AFTER runs out."""
+    article_id = uuid.UUID(str(payload["article_id"]))
+    if await index_article(services, services.embedder, article_id):
+        return
+    attempt = int(str(payload.get("attempt", 0)))
+    if attempt < len(RETRY_AFTER):
+        async with services.db.transaction() as work:
+            await enqueue(
+                work.session,
+                INDEX_JOB,
+                {"article_id": str(article_id), "attempt": attempt + 1},
+                after=RETRY_AFTER[attempt],
+            )
+
+
 def register_knowledge(queue: PgQueuer, services: Services) -> None:
     @queue.entrypoint(INDEX_JOB)
     async def index(job: Job) -> None:
-        payload = payload_of(job.payload)
-        article_id = uuid.UUID(str(payload["article_id"]))
-        if await index_article(services, services.embedder, article_id):
-            return
-        attempt = int(payload.get("attempt", 0))
-        if attempt < len(RETRY_AFTER):
-            async with services.db.transaction() as work:
-                await enqueue(
-                    work.session,
-                    INDEX_JOB,
-                    {"article_id": str(article_id), "attempt": attempt + 1},
-                    after=RETRY_AFTER[attempt],
-                )
+        await run_index_job(services, payload_of(job.payload))

@@ -86,6 +86,7 @@ ReportId = Annotated[uuid.UUID, Prefixed("Report", "report")]
 ConnectorId = Annotated[uuid.UUID, Prefixed("Connector", "connector")]
 MappingId = Annotated[uuid.UUID, Prefixed("InboundMapping", "mapping")]
 ActionId = Annotated[uuid.UUID, Prefixed("OutboundAction", "action")]
+ArticleId = Annotated[uuid.UUID, Prefixed("KnowledgeArticle", "knowledge article")]
 
 
 class Body(BaseModel):

@@ -18,6 +18,8 @@ from app.graphql.metrics import count_operations
 from app.intake.routes import intake_routes
 from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
+from app.knowledge.rest import knowledge_routes
+from app.knowledge.v1 import v1_article_routes
 from app.ratelimit.limiter import Limiter, make_storage
 from app.referrals.rest import referral_routes
 from app.rest.errors import exception_handlers
@@ -101,7 +103,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *openapi_routes(),
             *board_routes(),
             *graphiql_routes(settings),
+            # Before v1_routes, whose catch-all answers every other /v1 path.
+            *v1_article_routes(),
             *v1_routes(),
+            *knowledge_routes(),
             *api_ticket_routes(),
             *case_routes(),
             *evidence_routes(),

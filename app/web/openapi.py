@@ -15,6 +15,8 @@ from app.cases.rest import CASE_OPERATIONS
 from app.connectors.rest import CONNECTOR_OPERATIONS
 from app.evidence.rest import EVIDENCE_OPERATIONS
 from app.intake.routes import INTAKE_OPERATIONS
+from app.knowledge.rest import KNOWLEDGE_OPERATIONS
+from app.knowledge.v1 import V1_ARTICLE_OPERATIONS
 from app.referrals.rest import REFERRAL_OPERATIONS
 from app.rest.openapi_schemas import (
     SECURITY_SCHEMES,
@@ -33,6 +35,7 @@ DOCUMENT_PATH = "/api/openapi.json"
 OPERATIONS = [
     *HEALTH_OPERATIONS,
     *V1_OPERATIONS,
+    *V1_ARTICLE_OPERATIONS,
     *API_TICKET_OPERATIONS,
     *CASE_OPERATIONS,
     *EVIDENCE_OPERATIONS,
@@ -41,6 +44,7 @@ OPERATIONS = [
     *INTAKE_OPERATIONS,
     *WEBHOOK_OPERATIONS,
     *CONNECTOR_OPERATIONS,
+    *KNOWLEDGE_OPERATIONS,
 ]
 TAGS = [
     ("health", "Liveness"),
@@ -53,6 +57,7 @@ TAGS = [
     ("connectors", "Platforms that send events and receive actions"),
     ("reports", "The embeddable report widget"),
     ("intake", "The public intake form and status portal"),
+    ("knowledge", "Knowledge articles, their versions, and semantic search"),
 ]
 
 

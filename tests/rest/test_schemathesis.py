@@ -31,6 +31,7 @@ from app.connectors.service import create_connector
 from app.intake.service import FormFields, create_form
 from app.kit.actors import ActorKind
 from app.kit.settings import Settings
+from app.knowledge.service import ArticleFields, create_article
 from app.web.openapi import document
 from app.widgets.service import create_widget_token
 from tests.factories import Factory
@@ -60,6 +61,7 @@ class Credentials:
     ticket_id: str
     connector_id: str
     form_slug: str
+    article_id: str
 
 
 class SignedBody(requests.auth.AuthBase):
@@ -110,6 +112,11 @@ async def make_credentials(live: LiveServer) -> Credentials:
         _, widget_token = await create_widget_token(work.session, admin, name="Widget", origins=[])
         slug = f"st-{uuid.uuid4().hex[:10]}"
         form = await create_form(work.session, admin, FormFields(slug=slug, title="Help"))
+        article = await create_article(
+            work.session,
+            admin,
+            ArticleFields(title="Refunds", content="Within 30 days.", category="faq"),
+        )
     return Credentials(
         api_key=world.api_key,
         token=world.token,
@@ -118,6 +125,7 @@ async def make_credentials(live: LiveServer) -> Credentials:
         ticket_id=f"tkt_{ticket.id}",
         connector_id=f"con_{target.id}",
         form_slug=form.slug,
+        article_id=f"ka_{article.id}",
     )
 
 
@@ -177,6 +185,7 @@ def aim(case: Any, credentials: Credentials, draw: int) -> None:
         "ticket_id": credentials.ticket_id,
         "connector_id": credentials.connector_id,
         "slug": credentials.form_slug,
+        "article_id": credentials.article_id,
     }
     for name in case.path_parameters or {}:
         if name in real:

@@ -1,0 +1,1 @@
+"""Help-centre articles: their versions, the chunks search reads, and hybrid search."""
