@@ -108,6 +108,10 @@ class TestWorker:
     async def test_worker_registers_its_schedules_and_stops_cleanly(
         self, services: Services
     ) -> None:
+        # Another test's worker may have registered the schedules earlier in the session;
+        # this one must register them itself.
+        async with services.db.transaction() as work:
+            await work.session.execute(text("DELETE FROM pgqueuer_schedules"))
         worker = Worker(services)
         running = asyncio.create_task(worker.run())
         try:
