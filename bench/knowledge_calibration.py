@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.knowledge.search import CALIBRATION, calibrated
+from app.knowledge.search import calibrated
 from bench import report
 from bench.environment import Environment, run_async
 from bench.knowledge_labelled import ANSWERS, Candidate, Query, Rankings, labelled_rankings, ndcg
@@ -33,7 +33,7 @@ MODELS: dict[str, Features] = {
     "+ full-text reciprocal rank": lambda c: c.features(),
     "+ fused RRF score": lambda c: [*c.features()[:2], c.fused],
 }
-Labelled = list[tuple[Query, Rankings]]
+Ranked = list[tuple[Query, Rankings]]
 
 
 def fit(rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -58,7 +58,7 @@ def predict(beta: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(beta[0] + rows @ beta[1:])))
 
 
-def _table(labelled: Labelled, features: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _table(labelled: Ranked, features: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features, labels, query number) of every candidate of every query."""
     rows, labels, groups = [], [], []
     for number, (query, found) in enumerate(labelled):
@@ -69,7 +69,7 @@ def _table(labelled: Labelled, features: Features) -> tuple[np.ndarray, np.ndarr
     return np.array(rows), np.array(labels), np.array(groups)
 
 
-def held_out(labelled: Labelled, features: Features) -> np.ndarray:
+def held_out(labelled: Ranked, features: Features) -> np.ndarray:
     """Each candidate's probability from a model fitted without its query."""
     rows, labels, groups = _table(labelled, features)
     order = list(range(len(labelled)))
@@ -83,7 +83,7 @@ def held_out(labelled: Labelled, features: Features) -> np.ndarray:
     return predicted
 
 
-def orderings(labelled: Labelled, probabilities: np.ndarray) -> list[list[tuple[str, float]]]:
+def orderings(labelled: Ranked, probabilities: np.ndarray) -> list[list[tuple[str, float]]]:
     """Each query's candidates as `search` orders them, with their probability: by probability
     (to the four places `calibrated` keeps), the fused score breaking ties."""
     found, start = [], 0
@@ -100,7 +100,7 @@ def orderings(labelled: Labelled, probabilities: np.ndarray) -> list[list[tuple[
     return found
 
 
-def ordering_ndcg(labelled: Labelled, probabilities: np.ndarray) -> float:
+def ordering_ndcg(labelled: Ranked, probabilities: np.ndarray) -> float:
     ordered = orderings(labelled, probabilities)
     return statistics.fmean(
         ndcg([slug for slug, _ in hits], query.relevant)
@@ -109,7 +109,7 @@ def ordering_ndcg(labelled: Labelled, probabilities: np.ndarray) -> float:
 
 
 def at_default(
-    labelled: Labelled, probabilities: np.ndarray, threshold: float = THRESHOLD
+    labelled: Ranked, probabilities: np.ndarray, threshold: float = THRESHOLD
 ) -> tuple[float, float, float]:
     """What the API returns by default (limit 5) at `threshold`: the share of queries with any
     result, the share whose grade-3 answer is among them, and the mean number of results."""
@@ -131,9 +131,9 @@ def run(env: Environment) -> None:
             "held out": f"{FOLDS}-fold cross-validation by query",
         },
     )
-    labelled = run_async(labelled_rankings(env))
+    found = run_async(labelled_rankings(env))
+    labelled, model = found.ranked, found.model
     rows, labels, _ = _table(labelled, MODELS["cosine + text match"])
-    model = next(iter(CALIBRATION))
     report.figure("candidates (positives)", f"{len(labels)} ({int(labels.sum())})")
 
     print("\n  coefficients fitted on every query (bias, then each feature)")

@@ -32,7 +32,7 @@ def run(env: Environment) -> None:
             "embedder": "the configured one (default: local WordLlama l2_supercat 256-d)",
         },
     )
-    results = run_async(labelled_rankings(env))
+    results = run_async(labelled_rankings(env)).ranked
     print(f"\n  {'':<24}{'nDCG@10':^33}{'recall@10':^33}")
     print(f"  {'':<24}" + "".join(f"{kind:>11}" for kind in KINDS * 2))
     for label, attribute in METHODS.items():

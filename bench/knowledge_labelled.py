@@ -148,8 +148,15 @@ def recall(ranked: list[str], relevant: dict[str, int]) -> float:
     return len(set(ranked[:TOP]) & set(relevant)) / len(relevant) if relevant else 0.0
 
 
-async def labelled_rankings(env: Environment) -> list[tuple[Query, Rankings]]:
-    """Every labelled query with its rankings, from a fresh tenant of `env`."""
+@dataclass(frozen=True)
+class Labelled:
+    model: str  # the embedder's, which `CALIBRATION` is keyed by
+    ranked: list[tuple[Query, Rankings]]
+
+
+async def labelled_rankings(env: Environment) -> Labelled:
+    """Every labelled query with its rankings, from a fresh tenant of `env`, by the configured
+    embedder."""
     services = env.services()
     try:
         started = time.perf_counter()
@@ -158,9 +165,10 @@ async def labelled_rankings(env: Environment) -> list[tuple[Query, Rankings]]:
         async with services.db.read() as session:
             slugs = await chunk_slugs(session, tenant_id)
             report.figure("chunks", str(len(slugs)))
-            return [
+            ranked = [
                 (query, await rankings(session, services.embedder, tenant_id, slugs, query.text))
                 for query in queries()
             ]
+        return Labelled(services.embedder.model, ranked)
     finally:
         await services.close()

@@ -91,7 +91,7 @@ def _markdown(file: Path, root: Path) -> Source:
     tags = meta.get("tags")
     return Source(
         origin=origin,
-        slug=str(meta.get("slug") or slugify(file.stem)),
+        slug=_slug(meta.get("slug")) or slugify(file.stem),
         title=str(title),
         content=body.strip("\n"),
         category=str(meta.get("category") or "") or (folders[0] if folders else None),
@@ -154,6 +154,12 @@ def _first_title(body: str) -> str | None:
     return None
 
 
+def _slug(value: object) -> str:
+    """A stated slug as the service will store it (trimmed, lower case), so that it finds the
+    article it names; the service refuses one that is not a slug."""
+    return str(value or "").strip().lower()
+
+
 def _status(value: object, origin: str) -> str | None:
     if value is None or value == "":
         return None
@@ -193,7 +199,7 @@ def _json_article(entry: Any, origin: str) -> Source:
         raise ValidationFailed(f"{origin}: tags must be an array of strings")
     return Source(
         origin=origin,
-        slug=entry.get("slug") or slugify(entry["title"]),
+        slug=_slug(entry.get("slug")) or slugify(entry["title"]),
         title=entry["title"],
         content=entry["content"],
         category=entry["category"],

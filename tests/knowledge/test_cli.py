@@ -13,6 +13,7 @@ from app.audit.models import AuditEntry
 from app.knowledge.models import Article, EmbeddingStatus
 from app.knowledge.repository import ArticleRepository
 from app.knowledge.service import INDEX_JOB
+from app.knowledge.sources import read_sources
 from app.knowledge.tasks import index_article
 from app.services import Services
 from app.tenants.models import Tenant
@@ -70,6 +71,27 @@ async def queued(services: Services, article: Article) -> int:
 
 async def kb(haven: Haven, *args: str) -> dict[str, Any]:
     return output(await haven("kb", *args, "--json"))
+
+
+class TestReading:
+    def test_front_matter_forms_and_a_stated_slug_as_it_will_be_stored(
+        self, tmp_path: Path
+    ) -> None:
+        (tmp_path / "a.md").write_text(
+            "\ufeff---\ntitle: 'Card declined'\nslug: Card-Declined \ntags:\n  - card\n"
+            '  - "payment"\n---\nWhy a card is declined.\n'
+        )
+        (source,) = read_sources(tmp_path)
+        assert (source.title, source.slug, source.tags) == (
+            "Card declined",
+            "card-declined",
+            ["card", "payment"],
+        )
+        assert (source.content, source.category, source.status) == (
+            "Why a card is declined.",
+            None,  # a new article's is `general`; an existing one keeps its own
+            None,
+        )
 
 
 class TestImport:
