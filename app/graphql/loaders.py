@@ -11,6 +11,7 @@ from app.cases import loaders as cases
 from app.comments import loaders as comments
 from app.connectors import loaders as connectors
 from app.kit.db import Database
+from app.knowledge import loaders as knowledge
 from app.referrals import loaders as referrals
 from app.tickets import loaders as tickets
 
@@ -41,6 +42,7 @@ class Loaders:
         self.case_tickets = DataLoader(partial(cases.tickets, db, tenant_id))
         self.case_timeline = DataLoader(partial(cases.timelines, db, tenant_id))
         self.case_referrals = DataLoader(partial(cases.referrals, db, tenant_id))
+        self.knowledge_revisions = DataLoader(partial(knowledge.revisions, db, tenant_id))
         self.referral_evidence_counts = DataLoader(
             partial(referrals.evidence_counts, db, tenant_id)
         )

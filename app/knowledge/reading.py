@@ -122,27 +122,23 @@ def _readable(principal: Principal, status: str) -> bool:
     return principal.can_write or status == ArticleStatus.PUBLISHED
 
 
-async def _history(
-    articles: ArticleRepository, article: Article
-) -> tuple[list[Revision], dict[int, datetime]]:
-    """The article's revision rows, newest first, and when each version was written.
-
-    A revision row is made when its version is replaced, so version N was written when
-    version N - 1 was replaced (the first, when the article was created)."""
-    rows: list[Revision] = await articles.revisions(article.id)
+def _written(article: Article, rows: list[Revision]) -> dict[int, datetime]:
+    """When each version of the article was written. A revision row is made when its version
+    is replaced, so version N was written when version N - 1 was replaced (the first, when the
+    article was created)."""
     replaced = {row.version: row.created_at for row in rows}
-    written = {
+    return {
         number: replaced.get(number - 1, article.created_at)
         for number in range(1, article.version + 1)
     }
-    return rows, written
 
 
-async def versions(
-    articles: ArticleRepository, principal: Principal, article: Article
+def readable_versions(
+    principal: Principal, article: Article, rows: list[Revision]
 ) -> list[Version]:
-    """The earlier versions of `article` the caller may read, newest first."""
-    rows, written = await _history(articles, article)
+    """The earlier versions among the article's revision `rows` (newest first) that the
+    caller may read."""
+    written = _written(article, rows)
     return [
         from_attributes(Version, row, created_at=written[row.version])
         for row in rows
@@ -150,12 +146,20 @@ async def versions(
     ]
 
 
+async def versions(
+    articles: ArticleRepository, principal: Principal, article: Article
+) -> list[Version]:
+    """The earlier versions of `article` the caller may read, newest first."""
+    return readable_versions(principal, article, await articles.revisions([article.id]))
+
+
 async def version_of(
     articles: ArticleRepository, principal: Principal, article: Article, number: int
 ) -> Version:
     """One version of `article`, the current one included; missing when there is no such
     version or the caller may not read it."""
-    rows, written = await _history(articles, article)
+    rows = await articles.revisions([article.id])
+    written = _written(article, rows)
     if number == article.version:
         return from_attributes(Version, article, article_id=article.id, created_at=written[number])
     for row in rows:

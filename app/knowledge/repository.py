@@ -76,10 +76,11 @@ class ArticleRepository(TenantRepository[Article]):
         )
         return set(rows)
 
-    async def revisions(self, article_id: uuid.UUID) -> list[Revision]:
+    async def revisions(self, article_ids: list[uuid.UUID]) -> list[Revision]:
+        """The revisions of these articles, each article's newest first."""
         rows = await self.session.scalars(
-            self.tenant_rows(Revision, Revision.article_id == article_id).order_by(
-                Revision.version.desc()
+            self.tenant_rows(Revision, Revision.article_id.in_(article_ids)).order_by(
+                Revision.article_id, Revision.version.desc()
             )
         )
         return list(rows)

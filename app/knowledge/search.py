@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from app.knowledge.embedders import Embedder
 from app.knowledge.index import scan_settings, vector_expression
@@ -93,9 +94,11 @@ async def _vector_ranks(
     )
     await scan_settings(session)
     parameters = _parameters(scope, model=model, vector=str(vector))
-    return [
+    found = [
         (row.id, 1.0 - float(row.distance)) for row in await session.execute(statement, parameters)
     ]
+    # Relaxed iterative scans may hand rows back slightly out of order; the ranks must not be.
+    return sorted(found, key=lambda pair: pair[1], reverse=True)
 
 
 def _parameters(scope: Scope, **more: object) -> dict[str, object]:
@@ -137,8 +140,11 @@ async def _candidates(
     cosines: dict[uuid.UUID, float],
     lexical: set[uuid.UUID],
 ) -> dict[uuid.UUID, _Candidate]:
+    # The vector and tsvector are the larger part of a chunk row and are not needed here.
     rows = await session.scalars(
-        select(Chunk).where(Chunk.tenant_id == scope.tenant_id, Chunk.id.in_(list(scores)))
+        select(Chunk)
+        .options(defer(Chunk.embedding), defer(Chunk.search))
+        .where(Chunk.tenant_id == scope.tenant_id, Chunk.id.in_(list(scores)))
     )
     found: dict[uuid.UUID, _Candidate] = {}
     for chunk in rows:

@@ -161,7 +161,7 @@ class TestImport:
         assert after.embedding_status == EmbeddingStatus.PENDING
         assert await queued(services, after) == 2
         async with services.db.read() as session:
-            revisions = await ArticleRepository(session, tenant.id).revisions(after.id)
+            revisions = await ArticleRepository(session, tenant.id).revisions([after.id])
         assert [(r.version, r.content) for r in revisions] == [(1, before.content)]
 
 
