@@ -2,6 +2,7 @@
 
 It lives above the domains, beside `app.services`: the kernel's `Base` must not know them."""
 
+from app.ai import models as ai_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.boards import models as board_models
@@ -21,6 +22,7 @@ from app.widgets import models as widget_models
 
 __all__ = [
     "Base",
+    "ai_models",
     "audit_models",
     "auth_models",
     "board_models",

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from app.ai.assistant import Assistant
+from app.ai.providers import make_assistant
 from app.auth.signing import TokenSigner
 from app.kit.db import Database
 from app.kit.outbound import Outbound
@@ -29,6 +31,8 @@ class Services:
     # The one client for calls to other services, and what embeds knowledge for search.
     outbound: Outbound
     embedder: Embedder
+    # Triage, drafts and procedures: the local provider, and an external one when configured.
+    ai: Assistant
 
     @classmethod
     def start(cls, settings: Settings) -> "Services":
@@ -50,6 +54,7 @@ class Services:
             evidence_store(settings),
             outbound,
             make_embedder(settings, outbound),
+            make_assistant(settings, db, outbound),
         )
 
     async def open(self) -> None:

@@ -8,6 +8,7 @@ import argparse
 from collections.abc import Callable
 
 from bench import (
+    ai,
     board_query,
     fanout,
     ingest,
@@ -19,6 +20,7 @@ from bench import (
 from bench.environment import Environment, haven_database
 
 BENCHMARKS: dict[str, Callable[[Environment], None]] = {
+    "ai": ai.run,
     "board": board_query.run,
     "fanout": fanout.run,
     "ingest": ingest.run,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from app.kit.db import Database
 from app.kit.embedded import EmbeddedPostgres
@@ -65,6 +65,17 @@ async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://haven.test") as client:
         yield client
+
+
+@pytest.fixture(autouse=True)
+async def queue_left_empty(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Jobs a test queued (every new ticket queues its triage) do not outlive it: a later
+    test's worker would otherwise work through them first."""
+    yield
+    if "services" in request.fixturenames:
+        services: Services = request.getfixturevalue("services")
+        async with services.db.transaction() as work:
+            await work.session.execute(text("DELETE FROM pgqueuer WHERE status = 'queued'"))
 
 
 @pytest.fixture

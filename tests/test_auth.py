@@ -712,6 +712,48 @@ KNOWLEDGE_MUTATIONS = [
 ALL_MUTATIONS += KNOWLEDGE_MUTATIONS
 
 
+# AI drafts, procedures and merges are the team's work; AI settings are the administrators'.
+AI_MUTATIONS = ["draftReply", "approveDraft", "rejectDraft", "ticketToSop"]
+MERGE_MUTATIONS = ["mergeTickets", "unmergeTicket"]
+ALL_MUTATIONS += [*AI_MUTATIONS, *MERGE_MUTATIONS, "updateAiSettings"]
+ADMIN_ONLY += ["updateAiSettings"]
+
+
+def _ai_mutations(ticket_id: str) -> dict[str, tuple[str, dict]]:
+    draft_id = f"drf_{uuid.uuid4()}"
+    return {
+        "draftReply": (
+            "mutation($i: DraftReplyInput!) { draftReply(input: $i) { draft { id } } }",
+            {"ticketId": ticket_id},
+        ),
+        "approveDraft": (
+            "mutation($i: ApproveDraftInput!) { approveDraft(input: $i) { draft { id } } }",
+            {"draftId": draft_id},
+        ),
+        "rejectDraft": (
+            "mutation($i: RejectDraftInput!) { rejectDraft(input: $i) { draft { id } } }",
+            {"draftId": draft_id},
+        ),
+        "ticketToSop": (
+            "mutation($i: TicketToSopInput!) { ticketToSop(input: $i) { article { id } } }",
+            {"ticketId": ticket_id},
+        ),
+        "mergeTickets": (
+            "mutation($i: MergeTicketsInput!) { mergeTickets(input: $i) { source { id } } }",
+            {"sourceId": ticket_id, "targetId": f"tkt_{uuid.uuid4()}"},
+        ),
+        "unmergeTicket": (
+            "mutation($i: UnmergeTicketInput!) { unmergeTicket(input: $i) { source { id } } }",
+            {"ticketId": ticket_id},
+        ),
+        "updateAiSettings": (
+            "mutation($i: UpdateAISettingsInput!) "
+            "{ updateAiSettings(input: $i) { settings { applyThreshold } } }",
+            {"applyThreshold": 0.8},
+        ),
+    }
+
+
 def _knowledge_mutations() -> dict[str, tuple[str, dict]]:
     article_id = f"ka_{uuid.uuid4()}"
     return {
@@ -871,6 +913,7 @@ async def run_mutation(
         **_evidence_mutations(case_id),
         **_referral_mutations(case_id),
         **_knowledge_mutations(),
+        **_ai_mutations(gid("tkt", ticket.id)),
         **_team_mutations(gid("usr", (await factory.user(world.tenant, Role.AGENT)).id)),
     }[name]
     return await factory.gql(mutation, {"i": variables}, token=token, api_key=api_key)

@@ -65,6 +65,9 @@ class Scene:
     referral_ids: dict[str, str] = dataclasses.field(default_factory=dict)
     user_id: str = ""
     article_id: str = ""
+    # Tickets for the AI and merge mutations: named by the mutation each is for.
+    ai_tickets: dict[str, str] = dataclasses.field(default_factory=dict)
+    draft_ids: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
@@ -117,7 +120,33 @@ async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
         token=world.token,
     )
     scene.article_id = article["data"]["createKnowledgeArticle"]["article"]["id"]
+    await _ai_scene(factory, scene)
     return scene
+
+
+DRAFT = "mutation($t: ID!) { draftReply(input: {ticketId: $t}) { draft { id } } }"
+
+
+async def _ai_scene(factory: Factory, scene: Scene) -> None:
+    world = scene.world
+    for name in ("draftReply", "approveDraft", "rejectDraft", "ticketToSop", "source", "target"):
+        made = await factory.ticket(world.tenant, world.board, title=f"Login fails ({name})")
+        scene.ai_tickets[name] = gid("tkt", made.id)
+    for name in ("approveDraft", "rejectDraft"):
+        drafted = await factory.gql(DRAFT, {"t": scene.ai_tickets[name]}, token=world.token)
+        scene.draft_ids[name] = drafted["data"]["draftReply"]["draft"]["id"]
+    await factory.gql(
+        "mutation($i: UpdateTicketInput!) { updateTicket(input: $i) { ticket { id } } }",
+        {"i": {"id": scene.ai_tickets["ticketToSop"], "status": "RESOLVED"}},
+        token=world.token,
+    )
+    merged = await factory.ticket(world.tenant, world.board, title="Merged already")
+    scene.ai_tickets["unmergeTicket"] = gid("tkt", merged.id)
+    await factory.gql(
+        "mutation($i: MergeTicketsInput!) { mergeTickets(input: $i) { source { id } } }",
+        {"i": {"sourceId": gid("tkt", merged.id), "targetId": gid("tkt", scene.ticket.id)}},
+        token=world.token,
+    )
 
 
 def login_input(world: World) -> dict[str, Any]:
@@ -386,6 +415,42 @@ MUTATIONS.update(
     }
 )
 
+MUTATIONS.update(
+    {
+        "draftReply": (
+            DRAFT,
+            lambda s: {"t": s.ai_tickets["draftReply"]},
+        ),
+        "approveDraft": (
+            "mutation($d: ID!) { approveDraft(input: {draftId: $d}) { draft { status } } }",
+            lambda s: {"d": s.draft_ids["approveDraft"]},
+        ),
+        "rejectDraft": (
+            "mutation($d: ID!) { rejectDraft(input: {draftId: $d}) { draft { status } } }",
+            lambda s: {"d": s.draft_ids["rejectDraft"]},
+        ),
+        "ticketToSop": (
+            "mutation($t: ID!) { ticketToSop(input: {ticketId: $t}) { article { id } } }",
+            lambda s: {"t": s.ai_tickets["ticketToSop"]},
+        ),
+        "mergeTickets": (
+            "mutation($i: MergeTicketsInput!) { mergeTickets(input: $i) { source { id } } }",
+            lambda s: {
+                "i": {"sourceId": s.ai_tickets["source"], "targetId": s.ai_tickets["target"]}
+            },
+        ),
+        "unmergeTicket": (
+            "mutation($t: ID!) { unmergeTicket(input: {ticketId: $t}) { source { id } } }",
+            lambda s: {"t": s.ai_tickets["unmergeTicket"]},
+        ),
+        "updateAiSettings": (
+            "mutation { updateAiSettings(input: {applyThreshold: 0.8}) "
+            "{ settings { applyThreshold } } }",
+            lambda s: {},
+        ),
+    }
+)
+
 # A minimal valid document per Query field.
 QUERIES: dict[str, Operation] = {
     "node": ("query($id: ID!) { node(id: $id) { id } }", lambda s: {"id": gid("tkt", s.ticket.id)}),
@@ -451,6 +516,16 @@ QUERIES.update(
         "searchKnowledge": (
             'query { searchKnowledge(query: "refunds") { queryEmbeddingTokens } }',
             lambda s: {},
+        ),
+    }
+)
+
+QUERIES.update(
+    {
+        "aiSettings": ("query { aiSettings { applyThreshold } }", lambda s: {}),
+        "ticketDrafts": (
+            "query($t: ID!) { ticketDrafts(ticketId: $t) { id } }",
+            lambda s: {"t": s.ai_tickets["approveDraft"]},
         ),
     }
 )

@@ -7,7 +7,7 @@ from app.graphql.context import Info
 from app.graphql.relay import Connection, Node
 from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
-from app.tickets.models import Priority, TicketStatus
+from app.tickets.enums import Priority, TicketStatus
 from app.tickets.repository import TicketOrder
 from app.tickets.types import TicketType
 

@@ -24,7 +24,7 @@ from app.kit.ids import to_global_id
 from app.kit.models import utcnow
 from app.realtime.payloads import publish
 from app.referrals.types import ReferralNode
-from app.tickets.models import Priority
+from app.tickets.enums import Priority
 from app.tickets.types import TicketType
 
 strawberry.enum(CaseType, name="CaseType", description="What kind of harm a case is about.")

@@ -27,7 +27,6 @@ from app.connectors.bodies import (
 from app.connectors.models import ConnectorStatus
 from app.connectors.repository import ConnectorRepository
 from app.kit.errors import Forbidden
-from app.rest.envelope import bounded_body, parse_object
 from app.rest.openapi_schemas import (
     CURSOR_PARAMETER,
     LIMIT_PARAMETER,
@@ -35,7 +34,7 @@ from app.rest.openapi_schemas import (
     choice_parameter,
     id_parameter,
 )
-from app.rest.operations import JSONBody, Operation, Reply, parse, read_body, routes
+from app.rest.operations import JSONBody, Operation, Reply, read_body, read_optional_body, routes
 from app.rest.params import caller, choice, limit, path_pk
 from app.services import Services
 
@@ -120,8 +119,7 @@ async def rotate_secret(request: Request) -> Response:
     principal = await _admin(request)
     pk = _connector_pk(request)
     # The body is optional: no body rotates with the default grace period.
-    raw = await bounded_body(request)
-    rotation = parse(SecretRotation, parse_object(raw)) if raw.strip() else SecretRotation()
+    rotation = await read_optional_body(request, SecretRotation)
     grace = rotation.grace()
     async with services.db.transaction() as work:
         connector, secret = await service.rotate_secret(

@@ -18,6 +18,12 @@ class EventType(StrEnum):
     COMMENT_ADDED = "comment_added"
     TICKET_RESOLVED = "ticket_resolved"
     TICKET_DELETED = "ticket_deleted"
+    # AI triage made its suggestions (workflows trigger on it as `ticket.classified`).
+    TICKET_CLASSIFIED = "ticket_classified"
+    # A reply drafted by AI, and a person's decision on it (internal until approved).
+    DRAFT_CREATED = "draft_created"
+    DRAFT_APPROVED = "draft_approved"
+    DRAFT_REJECTED = "draft_rejected"
     CASE_CREATED = "case_created"
     CASE_STATUS_CHANGED = "case_status_changed"
     CASE_ASSIGNED = "case_assigned"

@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from app.ai.resolvers import AIMutations, AIQueries
 from app.audit.resolvers import AuditQueries
 from app.auth.resolvers import AuthMutations, AuthQueries
 from app.auth.types import ApiKeyType, UserType
@@ -41,6 +42,7 @@ from app.realtime.resolvers import RealtimeSubscriptions
 from app.realtime.types import LONG, Long
 from app.referrals.resolvers import ReferralMutations, ReferralQueries
 from app.referrals.types import ReferralNode
+from app.tickets.merge_resolvers import MergeMutations
 from app.tickets.resolvers import TicketMutations, TicketQueries
 from app.tickets.types import TicketType
 from app.widgets.resolvers import WidgetMutations, WidgetQueries
@@ -85,6 +87,7 @@ Query = merge_types(
         EvidenceQueries,
         ReferralQueries,
         KnowledgeQueries,
+        AIQueries,
     ),
 )
 Mutation = merge_types(
@@ -93,6 +96,7 @@ Mutation = merge_types(
         AuthMutations,
         BoardMutations,
         TicketMutations,
+        MergeMutations,
         CommentMutations,
         WidgetMutations,
         IntakeMutations,
@@ -101,6 +105,7 @@ Mutation = merge_types(
         EvidenceMutations,
         ReferralMutations,
         KnowledgeMutations,
+        AIMutations,
     ),
 )
 Subscription = merge_types("Subscription", (RealtimeSubscriptions, CaseSubscriptions))

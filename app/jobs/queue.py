@@ -35,6 +35,25 @@ async def enqueue(
     )
 
 
+async def enqueue_each(
+    session: AsyncSession, entrypoint: str, payloads: list[dict[str, Any]]
+) -> None:
+    """Queue `entrypoint` once per payload, in one statement (a batch of new tickets)."""
+    if payloads:
+        await session.execute(
+            _ENQUEUE,
+            [
+                {
+                    "priority": 0,
+                    "entrypoint": entrypoint,
+                    "payload": json.dumps(payload).encode(),
+                    "after": timedelta(0),
+                }
+                for payload in payloads
+            ],
+        )
+
+
 def payload_of(raw: bytes | None) -> dict[str, Any]:
     found = json.loads(raw or b"{}")
     return found if isinstance(found, dict) else {}

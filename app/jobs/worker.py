@@ -20,6 +20,7 @@ from pgqueuer import PgQueuer
 from pgqueuer.models import Schedule
 from sqlalchemy.engine import make_url
 
+from app.ai.triage import register_triage
 from app.auth.tasks import prune_sign_ins
 from app.events.tasks import prune_events
 from app.kit.backoff import Backoff
@@ -77,7 +78,7 @@ class Worker:
         self,
         services: Services,
         *,
-        jobs: Sequence[Registration] = (register, register_knowledge),
+        jobs: Sequence[Registration] = (register, register_knowledge, register_triage),
         backoff: Backoff = Backoff(),
         heartbeat_timeout: timedelta = HEARTBEAT_TIMEOUT,
     ) -> None:

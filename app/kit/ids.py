@@ -21,6 +21,7 @@ PREFIXES: dict[str, str] = {
     "Referral": "ref",
     "EvidenceItem": "evi",
     "KnowledgeArticle": "ka",
+    "Draft": "drf",
 }
 TYPES_BY_PREFIX = {prefix: name for name, prefix in PREFIXES.items()}
 

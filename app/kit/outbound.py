@@ -2,8 +2,9 @@
 bounded answers, no redirects followed, retries only where the other side asked for them, and
 one error type saying what went wrong in words an operator can act on.
 
-The services called today are those the operator configured (an embeddings provider): their
-addresses are trusted as configured."""
+The services called today are those the operator configured: an embeddings provider, and the
+Messages API for AI (Anthropic's, or the gateway configured in its place), whose SDK sends
+every request through `client`. Their addresses are trusted as configured."""
 
 import asyncio
 import json

@@ -131,6 +131,19 @@ class Settings(BaseSettings):
     embeddings_api_key_file: Path | None = None
     embeddings_timeout_seconds: float = Field(default=30.0, gt=0)
 
+    # AI triage, drafts and procedures. "local" (the default without a key): deterministic
+    # classical methods in process, no network. "anthropic": Claude through the Messages API;
+    # "auto" picks it when an API key is set.
+    ai_provider: Literal["auto", "local", "anthropic"] = "auto"
+    ai_model: str = "claude-sonnet-4-5"
+    anthropic_api_key: str | None = None
+    anthropic_api_key_file: Path | None = None
+    # Another Messages API endpoint (a gateway or proxy); unset, Anthropic's own.
+    anthropic_base_url: str | None = None
+    ai_timeout_seconds: float = Field(default=60.0, gt=0)
+    # Attempts after the first on 429, 529 and 5xx, waiting as `retry-after` asks or backing off.
+    ai_max_retries: int = Field(default=3, ge=0, le=10)
+
     # Logs: "json" (one object a line) or "text"; unset means json in production, else text.
     log_format: Literal["json", "text"] | None = None
     # Level of Haven's own loggers; libraries log from WARNING up.
@@ -175,6 +188,10 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "HAVEN_EMBEDDINGS_PROVIDER=http needs HAVEN_EMBEDDINGS_URL and "
                 "HAVEN_EMBEDDINGS_MODEL"
+            )
+        if self.ai_provider == "anthropic" and not self.anthropic_api_key:
+            raise ConfigurationError(
+                "HAVEN_AI_PROVIDER=anthropic needs HAVEN_ANTHROPIC_API_KEY or its _FILE"
             )
         if not self.public_url:
             self.public_url = f"http://{link_host(self.host)}:{self.port}"

@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.kit.errors import HavenError
 from app.kit.unavailable import DatabaseUnavailable
-from app.rest.envelope import error_response, invalid, json_object
+from app.rest.envelope import bounded_body, error_response, invalid, json_object, parse_object
 from app.rest.types import Body
 
 logger = logging.getLogger("haven.rest")
@@ -40,7 +40,8 @@ class Reply:
     """One documented answer: its description and body model (None for no JSON body)."""
 
     description: str
-    model: type[Body] | None = None
+    # A Body, or a root model where an answer takes one of several shapes (with `example`).
+    model: type[BaseModel] | None = None
     example: Any = None
     links: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, Schema] = field(default_factory=dict)
@@ -132,6 +133,12 @@ async def read_body(request: Request, model: type[Any]) -> Any:
     return parse(model, await json_object(request))
 
 
+async def read_optional_body(request: Request, model: type[Any]) -> Any:
+    """As `read_body`, where no body at all means the model's defaults."""
+    raw = await bounded_body(request)
+    return parse(model, parse_object(raw)) if raw.strip() else model()
+
+
 # --- the document ----------------------------------------------------------------------------
 
 
@@ -183,7 +190,8 @@ def _reply(reply: Reply) -> Schema:
     answer: Schema = {"description": reply.description}
     if reply.model is not None:
         media: Schema = {"schema": _ref(reply.model)}
-        example = reply.example if reply.example is not None else reply.model.example()
+        own = reply.model.example() if issubclass(reply.model, Body) else None
+        example = reply.example if reply.example is not None else own
         if example is not None:
             media["example"] = example
         answer["content"] = {"application/json": media}

@@ -87,6 +87,7 @@ ConnectorId = Annotated[uuid.UUID, Prefixed("Connector", "connector")]
 MappingId = Annotated[uuid.UUID, Prefixed("InboundMapping", "mapping")]
 ActionId = Annotated[uuid.UUID, Prefixed("OutboundAction", "action")]
 ArticleId = Annotated[uuid.UUID, Prefixed("KnowledgeArticle", "knowledge article")]
+DraftId = Annotated[uuid.UUID, Prefixed("Draft", "draft")]
 
 
 class Body(BaseModel):

@@ -51,7 +51,11 @@ TICKET_DETAIL: dict[str, Any] = {
         "confidence": 0.92,
         "model": "claude-sonnet-4-20250514",
         "provider": "anthropic",
-        "risk_indicators": ["threatening_language", "repeated_contact"],
+        "risk_indicators": ["threats"],
+        "priority": "high",
+        "sentiment": "distressed",
+        "summary": "Member reports repeated threatening messages from a match.",
+        "suggested_reply": "Hi, thank you for telling us. We have flagged this account...",
     },
     "assigned_to": None,
     "safety_case_id": None,
@@ -89,8 +93,37 @@ class TicketSummary(Body):
             ticket,
             subject=ticket.title,
             assigned_to=ticket.assignee_id,
-            ai_confidence=None,  # no AI triage yet
         )
+
+
+class PossibleDuplicate(Body):
+    id: TicketId
+    number: int
+    title: str
+    similarity: float = Field(ge=0, le=1, description="Word overlap of the two texts")
+    same_requester: bool
+
+
+class AIClassification(Body):
+    """What AI triage suggested for the ticket, stored as made."""
+
+    category: str
+    confidence: float = Field(ge=0, le=1, description="Probability the category is right")
+    model: str
+    provider: str = Field(description="`local` (offline, in Haven) or `anthropic`")
+    risk_indicators: list[str] = Field(
+        description="Of `self_harm`, `threats`, `csea_concern`, `fraud`"
+    )
+    priority: Priority
+    sentiment: str
+    summary: str
+    suggested_reply: str
+    fallback_reason: str | None = Field(
+        default=None, description="Why the configured external provider did not answer"
+    )
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        default=[], description="Open tickets that are likely the same issue, to merge"
+    )
 
 
 class TicketPage(Page[TicketSummary]):
@@ -138,7 +171,7 @@ class TicketDetail(Body):
     event_id: str | None = Field(
         description="The platform's event id, on tickets opened by a webhook"
     )
-    ai_classification: dict[str, Any] | None
+    ai_classification: AIClassification | None
     assigned_to: UserId | None
     safety_case_id: CaseId | None
     timeline: list[TimelineEvent]
@@ -155,7 +188,7 @@ class TicketDetail(Body):
             subject=ticket.title,
             assigned_to=ticket.assignee_id,
             event_id=_event_id(ticket),
-            ai_classification=None,  # no AI triage yet
+            ai_classification=ticket.ai_classification,
             safety_case_id=case.id if case else None,
             timeline=[TimelineEvent.of(entry) for entry in timeline],
         )

@@ -5,8 +5,10 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Computed,
     DateTime,
+    Float,
     Index,
     String,
     Text,
@@ -45,6 +47,14 @@ class Source(StrEnum):
     WIDGET = "widget"
 
 
+class TriageStatus(StrEnum):
+    """Where a ticket's AI triage stands: queued with the ticket, then done or given up."""
+
+    PENDING = "pending"
+    CLASSIFIED = "classified"
+    FAILED = "failed"
+
+
 class Ticket(RecordMixin, TenantMixin, UpdatedMixin, Base):
     __tablename__ = "tickets"
     __table_args__ = (
@@ -61,6 +71,8 @@ class Ticket(RecordMixin, TenantMixin, UpdatedMixin, Base):
         check_in("status", TicketStatus),
         check_in("priority", Priority),
         check_in("source", Source),
+        check_in("triage_status", TriageStatus),
+        same_tenant("merged_into_id", "tickets", name="fk_tickets_merged_into"),
         Index("ix_tickets_board_number", "tenant_id", "board_id", "number"),
         Index("ix_tickets_board_updated", "tenant_id", "board_id", "updated_at"),
         Index("ix_tickets_search", "search_vector", postgresql_using="gin"),
@@ -87,6 +99,16 @@ class Ticket(RecordMixin, TenantMixin, UpdatedMixin, Base):
         "metadata", JSONB, default=dict, server_default="{}"
     )
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # AI triage: its suggestions as made (category, priority, sentiment, summary, reply, risk
+    # indicators, provider, model) and the confidence in its category. No status: the ticket
+    # came before triage did.
+    triage_status: Mapped[str | None] = mapped_column(String(20), default=TriageStatus.PENDING)
+    ai_classification: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    ai_confidence: Mapped[float | None] = mapped_column(Float)
+    # Set when the ticket was merged into another: it is closed, and its number leads there.
+    merged_into_id: Mapped[uuid.UUID | None]
+    # Raised for a safeguarding lead's eyes (a CSEA or self-harm indicator), until one clears it.
+    safeguarding_flag: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     search_vector: Mapped[str] = mapped_column(
         TSVECTOR,
         Computed(

@@ -16,7 +16,7 @@ from app.kit.errors import NotFound, ValidationFailed
 from app.kit.ids import expect_global_id, to_global_id
 from app.kit.pagination import page_size
 from app.tickets import service
-from app.tickets.models import Priority, TicketStatus
+from app.tickets.enums import Priority, TicketStatus
 from app.tickets.prefetch import prefetch
 from app.tickets.repository import TicketFilter, TicketOrder, TicketRepository
 from app.tickets.types import (

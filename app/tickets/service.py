@@ -12,6 +12,7 @@ from app.auth.repository import UserRepository
 from app.boards.repository import BoardRepository
 from app.events import service as events
 from app.events.models import EventType
+from app.jobs.queue import enqueue_each
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.errors import NotFound
@@ -22,6 +23,8 @@ from app.tickets.models import Priority, Source, Ticket, TicketStatus, TimelineE
 from app.tickets.repository import TicketRepository
 
 CATEGORY_MAX = 100
+# Every new ticket's AI triage (app.ai.triage), queued in the transaction that creates it.
+TRIAGE_JOB = "ai_triage"
 
 
 class Unset:
@@ -36,7 +39,8 @@ class NewTicket:
     board_id: uuid.UUID
     title: str
     description: str | None = None
-    priority: Priority = Priority.MEDIUM
+    # Left out: medium until triage suggests one (as it may fill an empty category).
+    priority: Priority | None = None
     category: str | None = None
     source: Source = Source.MANUAL
     requester_name: str | None = None
@@ -98,7 +102,7 @@ def _new_ticket(tenant_id: uuid.UUID, draft: NewTicket) -> Ticket:
         title=validation.title(draft.title),
         description=validation.text(draft.description, "description"),
         status=TicketStatus.OPEN,
-        priority=draft.priority,
+        priority=draft.priority or Priority.MEDIUM,
         category=validation.name(draft.category, "category", CATEGORY_MAX),
         source=draft.source,
         requester_name=validation.name(draft.requester_name, "requesterName"),
@@ -143,8 +147,18 @@ async def create_tickets(
         for ticket, actor in made
     ]
     await session.execute(insert(TimelineEntry), created)
+    triage = [
+        {"ticket_id": str(ticket.id), "fill": _left_out(draft)}
+        for ticket, (_, draft) in zip(tickets, drafts, strict=True)
+    ]
+    await enqueue_each(session, TRIAGE_JOB, triage)
     await events.tickets_created(session, tenant_id, made)
     return tickets
+
+
+def _left_out(draft: NewTicket) -> list[str]:
+    """The fields the ticket's creator did not choose, which triage may fill."""
+    return [name for name in ("priority", "category") if getattr(draft, name) is None]
 
 
 async def _validated(session: AsyncSession, tenant_id: uuid.UUID, given: dict[str, Any]) -> dict:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from app.ai.types import AIClassificationType
 from app.auth.refs import UserRef
 from app.graphql.actors import ActorKind
 from app.graphql.context import Info
@@ -12,18 +13,14 @@ from app.graphql.relay import Node
 from app.kit.attributes import from_attributes
 from app.kit.ids import to_global_id
 from app.realtime.payloads import publish
-from app.tickets.models import Priority, Source, Ticket, TicketStatus, TimelineEntry
+from app.tickets.enums import Priority, Source, TicketStatus, TriageStatus
+from app.tickets.models import Ticket, TimelineEntry
 from app.tickets.prefetch import Prefetched
-from app.tickets.repository import TicketOrder
 
 if TYPE_CHECKING:
     from app.boards.types import BoardType
     from app.comments.types import CommentType
 
-strawberry.enum(TicketStatus, name="TicketStatus", description="Where a ticket is.")
-strawberry.enum(Priority, name="Priority", description="How urgent a ticket is.")
-strawberry.enum(Source, name="TicketSource", description="How a ticket arrived.")
-strawberry.enum(TicketOrder, name="TicketOrder", description="Ticket ordering.")
 
 BoardRef = Annotated["BoardType", strawberry.lazy("app.boards.types")]
 CommentRef = Annotated["CommentType", strawberry.lazy("app.comments.types")]
@@ -63,6 +60,21 @@ class TicketType(Node):
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="Last change or comment.")
     resolved_at: datetime | None = strawberry.field(description="When it was last resolved.")
+    triage_status: TriageStatus | None = strawberry.field(
+        description="Where AI triage is; null for tickets made before triage existed."
+    )
+    ai_classification: AIClassificationType | None = strawberry.field(
+        description="What AI triage suggested; null until it ran."
+    )
+    ai_confidence: float | None = strawberry.field(
+        description="Triage's confidence in its category, 0-1."
+    )
+    safeguarding_flag: bool = strawberry.field(
+        description="Flagged for a safeguarding lead (a CSEA-concern or self-harm indicator)."
+    )
+    merged_into_id: strawberry.ID | None = strawberry.field(
+        description="The ticket this one was merged into; its number still leads here."
+    )
     pk: strawberry.Private[uuid.UUID]
     board_pk: strawberry.Private[uuid.UUID]
     assignee_pk: strawberry.Private[uuid.UUID | None]
@@ -79,6 +91,15 @@ class TicketType(Node):
             source=Source(row.source),
             requester=Requester(name=row.requester_name, email=row.requester_email),
             metadata=row.meta,
+            triage_status=TriageStatus(row.triage_status) if row.triage_status else None,
+            merged_into_id=(
+                strawberry.ID(to_global_id("Ticket", row.merged_into_id))
+                if row.merged_into_id
+                else None
+            ),
+            ai_classification=(
+                AIClassificationType.of(row.ai_classification) if row.ai_classification else None
+            ),
             pk=row.id,
             board_pk=row.board_id,
             assignee_pk=row.assignee_id,
@@ -131,8 +152,13 @@ class CreateTicketInput:
     board_id: strawberry.ID = strawberry.field(description="Board to create it on.")
     title: str = strawberry.field(description="Subject, 1 to 300 characters.")
     description: str | None = strawberry.field(default=None, description="Full description.")
-    priority: Priority = strawberry.field(default=Priority.MEDIUM, description="Urgency.")
-    category: str | None = strawberry.field(default=None, description="Category.")
+    priority: Priority | None = strawberry.field(
+        default=None,
+        description="Urgency; left out, MEDIUM until AI triage suggests one.",
+    )
+    category: str | None = strawberry.field(
+        default=None, description="Category; left out, AI triage may suggest one."
+    )
     source: Source = strawberry.field(default=Source.MANUAL, description="How it arrived.")
     requester_name: str | None = strawberry.field(default=None, description="Requester name.")
     requester_email: str | None = strawberry.field(default=None, description="Requester email.")

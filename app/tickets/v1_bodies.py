@@ -138,7 +138,7 @@ class V1TicketCreate(Request):
             "description": validation.body(_required(self.body, "body"), "body"),
             "requester_email": validation.email(self.sender_email, "sender_email"),
             "requester_name": validation.name(self.sender_name, "sender_name"),
-            "priority": PRIORITIES[self.priority] if self.priority else Priority.MEDIUM,
+            "priority": PRIORITIES[self.priority] if self.priority else None,
             "source": SOURCES[self.source] if self.source else Source.API,
             "tags": validation.tags(self.tags) if self.tags is not None else [],
             "metadata": validation.metadata(self.metadata),

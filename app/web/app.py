@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from app.ai.rest import ai_routes
 from app.cases.rest import case_routes
 from app.connectors.rest import connector_routes
 from app.evidence.rest import evidence_routes
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *v1_article_routes(),
             *v1_routes(),
             *knowledge_routes(),
+            *ai_routes(),
             *api_ticket_routes(),
             *case_routes(),
             *evidence_routes(),

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from app import __version__
+from app.ai.rest import AI_OPERATIONS
 from app.cases.rest import CASE_OPERATIONS
 from app.connectors.rest import CONNECTOR_OPERATIONS
 from app.evidence.rest import EVIDENCE_OPERATIONS
@@ -45,6 +46,7 @@ OPERATIONS = [
     *WEBHOOK_OPERATIONS,
     *CONNECTOR_OPERATIONS,
     *KNOWLEDGE_OPERATIONS,
+    *AI_OPERATIONS,
 ]
 TAGS = [
     ("health", "Liveness"),
@@ -58,6 +60,7 @@ TAGS = [
     ("reports", "The embeddable report widget"),
     ("intake", "The public intake form and status portal"),
     ("knowledge", "Knowledge articles, their versions, and semantic search"),
+    ("ai", "AI triage, drafts and procedures"),
 ]
 
 
