@@ -6,6 +6,7 @@ from app.ai.assistant import Assistant
 from app.ai.providers import make_assistant
 from app.auth.signing import TokenSigner
 from app.kit.db import Database
+from app.kit.destinations import Allowed
 from app.kit.outbound import Outbound
 from app.kit.sealing import Sealer
 from app.kit.settings import Settings
@@ -43,7 +44,9 @@ class Services:
         external = settings.database_url and db.url
         hub = EventHub(db, make_broadcast(settings.redis_url, external or None))
         limiter = Limiter(make_storage(settings.redis_url))
-        outbound = Outbound()
+        outbound = Outbound(
+            allowed=Allowed.of(settings.outbound_allow), https_only=settings.production
+        )
         return cls(
             settings,
             db,

@@ -16,6 +16,9 @@ NAMES = {
     "inside.example.com": ["10.0.0.7"],
     "mixed.example.com": ["93.184.216.34", "10.0.0.7"],
     "mapped.example.com": ["::ffff:169.254.169.254"],
+    # A public-looking name pointing at this machine: what an SSRF attempt registers.
+    "loopback.example.com": ["127.0.0.1"],
+    "receiver.example.com": ["127.0.0.1"],
 }
 
 

@@ -187,6 +187,24 @@ def address_problem(address: IPAddress) -> str | None:
     return None if address.is_global else "a reserved address"
 
 
+async def resolve(name: str, port: int, seconds: float = RESOLVE_SECONDS) -> list[IPAddress]:
+    """Every address `name` resolves to, in the resolver's order; `Unresolved` when none came."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(seconds):
+            answers = await loop.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    except (OSError, TimeoutError) as error:
+        raise Unresolved(f"{name} did not resolve ({error})") from None
+    addresses: list[IPAddress] = []
+    for *_, sockaddr in answers:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise Unresolved(f"{name} did not resolve")
+    return addresses
+
+
 async def resolve_public(host: str, port: int, seconds: float = RESOLVE_SECONDS) -> list[IPAddress]:
     """The addresses to connect to for `host`, every one public: `RefusedDestination` when
     any is not (one private answer is enough to reach inside), `Unresolved` when none came."""
@@ -194,19 +212,7 @@ async def resolve_public(host: str, port: int, seconds: float = RESOLVE_SECONDS)
     if not isinstance(target, str):
         refuse_address(target, host)
         return [target]
-    loop = asyncio.get_running_loop()
-    try:
-        async with asyncio.timeout(seconds):
-            answers = await loop.getaddrinfo(target, port, type=socket.SOCK_STREAM)
-    except (OSError, TimeoutError) as error:
-        raise Unresolved(f"{target} did not resolve ({error})") from None
-    addresses: list[IPAddress] = []
-    for *_, sockaddr in answers:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if address not in addresses:
-            addresses.append(address)
-    if not addresses:
-        raise Unresolved(f"{target} did not resolve")
+    addresses = await resolve(target, port, seconds)
     for address in addresses:
         problem = address_problem(address)
         if problem is not None:

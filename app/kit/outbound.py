@@ -4,7 +4,9 @@ one error type saying what went wrong in words an operator can act on.
 
 The services called today are those the operator configured: an embeddings provider, and the
 Messages API for AI (Anthropic's, or the gateway configured in its place), whose SDK sends
-every request through `client`. Their addresses are trusted as configured."""
+every request through `client`. Their addresses are trusted as configured. Addresses a tenant
+gave (webhook endpoints, a platform's action URLs) are called through `send`, which checks
+where they lead first (`app.kit.destinations`)."""
 
 import asyncio
 import json
@@ -15,7 +17,9 @@ from typing import Any
 import httpx
 
 from app import __version__
+from app.kit.addresses import RefusedDestination
 from app.kit.backoff import Backoff
+from app.kit.destinations import Allowed, pin
 from app.kit.models import utcnow
 
 # Larger answers are refused rather than held in memory.
@@ -23,14 +27,17 @@ MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 # Statuses that mean "not now": rate limited, overloaded, or briefly unavailable.
 RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504, 529})
 MAX_RETRY_AFTER_SECONDS = 30.0
+# What `send` keeps of an answer: receivers' replies are logged as excerpts, never parsed whole.
+SENT_ANSWER_BYTES = 64 * 1024
 
 
 class OutboundError(Exception):
-    """A call that did not give a usable answer; `status` is the HTTP status when one came."""
+    """A call that did not give a usable answer; `status` is the HTTP status when one came,
+    `refused` that the destination may not be called at all (not worth retrying)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, *, refused: bool = False) -> None:
         super().__init__(message)
-        self.message, self.status = message, status
+        self.message, self.status, self.refused = message, status, refused
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,18 @@ def retry_after(headers: httpx.Headers) -> float | None:
 
 
 class Outbound:
-    def __init__(self, *, attempts: int = 3, backoff: Backoff = Backoff(0.5, 8.0)) -> None:
+    def __init__(
+        self,
+        *,
+        attempts: int = 3,
+        backoff: Backoff = Backoff(0.5, 8.0),
+        allowed: Allowed = Allowed(),
+        https_only: bool = False,
+    ) -> None:
         self.attempts, self.backoff = attempts, backoff
+        # For calls to addresses a tenant gave (`send`): what may be reached besides the public
+        # internet, and whether plain HTTP is refused (in production).
+        self.allowed, self.https_only = allowed, https_only
         self.client = httpx.AsyncClient(
             follow_redirects=False,
             headers={"User-Agent": f"Haven/{__version__}"},
@@ -95,6 +112,52 @@ class Outbound:
             return _answer(url, received)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        content: bytes,
+        seconds: float,
+        limit: int = SENT_ANSWER_BYTES,
+    ) -> Received:
+        """One call to an address a tenant gave (a webhook endpoint, a platform's action):
+        its host resolved once and every address checked, the connection made to the checked
+        address, no redirect followed, at most `seconds` in all and the answer's first `limit`
+        bytes kept. Refused destinations raise `OutboundError` with `refused` set; an answer of
+        any status is returned, for the caller to judge (and retry on its own schedule)."""
+        try:
+            pinned = await pin(url, self.allowed, https_only=self.https_only)
+        except RefusedDestination as error:
+            raise OutboundError(f"{_where(url)} {error}", refused=True) from None
+        request = self.client.build_request(
+            method,
+            pinned.url,
+            content=content,
+            headers={**headers, "Host": _host_header(url)},
+            timeout=seconds,
+            extensions={"sni_hostname": pinned.host},
+        )
+        try:
+            async with asyncio.timeout(seconds):
+                response = await self.client.send(request, stream=True)
+                try:
+                    kept = bytearray()
+                    async for part in response.aiter_bytes():
+                        kept += part[: limit - len(kept)]
+                        if len(kept) >= limit:
+                            break
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise OutboundError(f"no answer from {_where(url)} within {seconds:g}s") from None
+        except httpx.TimeoutException:
+            raise OutboundError(f"no answer from {_where(url)} within {seconds:g}s") from None
+        except httpx.HTTPError as error:
+            raise OutboundError(f"could not reach {_where(url)}: {error}") from None
+        return Received(response.status_code, response.headers, bytes(kept))
+
     async def _post(self, url: str, body: Any, headers: dict[str, str], seconds: float) -> Received:
         try:
             request = self.client.build_request(
@@ -118,6 +181,12 @@ class Outbound:
         finally:
             await response.aclose()
         return Received(response.status_code, response.headers, bytes(content))
+
+
+def _host_header(url: str) -> str:
+    parts = httpx.URL(url)
+    host = f"[{parts.host}]" if ":" in parts.host else parts.host
+    return host if parts.port is None else f"{host}:{parts.port}"
 
 
 def _where(url: str) -> str:

@@ -1,3 +1,4 @@
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -144,6 +145,11 @@ class Settings(BaseSettings):
     # Attempts after the first on 429, 529 and 5xx, waiting as `retry-after` asks or backing off.
     ai_max_retries: int = Field(default=3, ge=0, le=10)
 
+    # Hosts and networks (comma-separated or a JSON list) that calls to addresses a tenant gave
+    # (webhook endpoints, platform actions) may reach although they are not public: an internal
+    # system, on purpose. Everything else must be a public address (and HTTPS in production).
+    outbound_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     # Logs: "json" (one object a line) or "text"; unset means json in production, else text.
     log_format: Literal["json", "text"] | None = None
     # Level of Haven's own loggers; libraries log from WARNING up.
@@ -160,6 +166,15 @@ class Settings(BaseSettings):
     @classmethod
     def _networks(cls, value: object) -> object:
         return network_list(value)
+
+    @field_validator("outbound_allow", mode="before")
+    @classmethod
+    def _allow_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            items = json.loads(text) if text.startswith("[") else text.split(",")
+            return [str(item).strip() for item in items if str(item).strip()]
+        return value
 
     @field_validator("metrics_token", mode="before")
     @classmethod
