@@ -1,8 +1,8 @@
 """`python -m bench knowledge --calibrate`: fit the logistic regression behind `similarity`.
 
 The rows are the candidates search makes for each labelled query (one per article, with its
-best cosine and whether the full text matched it); the target is "grade 2 or 3" (the article
-answers the query, or very nearly). Fitted by iteratively reweighted least squares with a
+best cosine and whether the full text matched it); the target is "relevant at all": graded 1
+to 3 (from related to the answer itself). Fitted by iteratively reweighted least squares with a
 light ridge (so a feature that separates the rows cannot run off to infinity). Held-out figures
 come from 5-fold cross-validation by query: every prediction is for a query the model did not
 see. Printed: the coefficients to put in `CALIBRATION`, the calibration table, precision and
@@ -19,13 +19,13 @@ import numpy as np
 from app.knowledge.search import calibrated
 from bench import report
 from bench.environment import Environment, run_async
-from bench.knowledge_labelled import ANSWERS, Candidate, Query, Rankings, labelled_rankings, ndcg
+from bench.knowledge_labelled import RELEVANT, Candidate, Query, Rankings, labelled_rankings, ndcg
 
 FOLDS = 5
 RIDGE = 1e-2
 THRESHOLD = 0.5
 DEFAULT_LIMIT = 5
-SWEEP = (0.05, 0.1, 0.2, 0.3, 0.5)
+SWEEP = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 BINS = 10
 Features = Callable[[Candidate], list[float]]
 MODELS: dict[str, Features] = {
@@ -64,7 +64,7 @@ def _table(labelled: Ranked, features: Features) -> tuple[np.ndarray, np.ndarray
     for number, (query, found) in enumerate(labelled):
         for candidate in found.candidates:
             rows.append(features(candidate))
-            labels.append(float(query.relevant.get(candidate.slug, 0) >= ANSWERS))
+            labels.append(float(query.relevant.get(candidate.slug, 0) >= RELEVANT))
             groups.append(number)
     return np.array(rows), np.array(labels), np.array(groups)
 
@@ -110,21 +110,25 @@ def ordering_ndcg(labelled: Ranked, probabilities: np.ndarray) -> float:
 
 def at_default(
     labelled: Ranked, probabilities: np.ndarray, threshold: float = THRESHOLD
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, float]:
     """What the API returns by default (limit 5) at `threshold`: the share of queries with any
-    result, the share whose grade-3 answer is among them, and the mean number of results."""
-    answered, found_answer, counts = 0, 0, []
+    result, the share whose grade-3 answer is among them, the mean number of results, and the
+    share of the results that are relevant (any grade)."""
+    answered, found_answer, counts, relevant = 0, 0, [], 0
     for hits, (query, _) in zip(orderings(labelled, probabilities), labelled, strict=True):
         kept = [slug for slug, p in hits if p >= threshold][:DEFAULT_LIMIT]
         answered += bool(kept)
         found_answer += any(query.relevant.get(slug) == 3 for slug in kept)
         counts.append(len(kept))
-    return answered / len(labelled), found_answer / len(labelled), statistics.fmean(counts)
+        relevant += sum(query.relevant.get(slug, 0) >= RELEVANT for slug in kept)
+    total = len(labelled)
+    precision = relevant / sum(counts) if sum(counts) else math.nan
+    return answered / total, found_answer / total, statistics.fmean(counts), precision
 
 
 def run(env: Environment) -> None:
     report.section(
-        "knowledge --calibrate: similarity = P(grade >= 2 | best cosine, full-text match)",
+        "knowledge --calibrate: similarity = P(grade >= 1 | best cosine, full-text match)",
         {
             "rows": "search candidates of each labelled query, one per article",
             "fit": f"logistic regression, IRLS, ridge {RIDGE}",
@@ -159,23 +163,30 @@ def run(env: Environment) -> None:
     }
     print(
         f"\n  {'ordering, and the API defaults':<42}{'nDCG@10':>10}"
-        f"{'answered':>10}{'answer in':>11}{'results':>9}"
+        f"{'answered':>10}{'answer in':>11}{'results':>9}{'relevant':>10}"
     )
     for name, probabilities in compared.items():
-        answered, found_answer, count = at_default(labelled, probabilities)
+        answered, found_answer, count, precision = at_default(labelled, probabilities)
         print(
             f"  {name:<42}{ordering_ndcg(labelled, probabilities):>10.3f}"
-            f"{answered:>10.3f}{found_answer:>11.3f}{count:>9.2f}"
+            f"{answered:>10.3f}{found_answer:>11.3f}{count:>9.2f}{precision:>10.3f}"
         )
     print(
         "  (answered: queries with any result at threshold 0.5, limit 5; answer in: queries\n"
-        "  whose grade-3 article is among those; results: mean number returned)"
+        "  whose grade-3 article is among those; results: mean number returned; relevant: the\n"
+        "  share of those results graded 1 to 3)"
     )
     held = predicted["cosine + text match"]
-    print(f"\n  {'threshold (held out, cosine + text match)':<42}{'answered':>10}{'answer in':>11}")
+    print(
+        f"\n  {'threshold (held out, cosine + text match)':<42}{'answered':>10}{'answer in':>11}"
+        f"{'results':>9}{'relevant':>10}"
+    )
     for threshold in SWEEP:
-        answered, found_answer, _ = at_default(labelled, held, threshold)
-        print(f"  {threshold:<42}{answered:>10.3f}{found_answer:>11.3f}")
+        answered, found_answer, count, precision = at_default(labelled, held, threshold)
+        print(
+            f"  {threshold:<42}{answered:>10.3f}{found_answer:>11.3f}{count:>9.2f}"
+            f"{precision:>10.3f}"
+        )
     same = sum(
         [slug for slug, _ in hits[: len(found.shipped)]] == found.shipped
         for hits, (_, found) in zip(orderings(labelled, shipped), labelled, strict=True)

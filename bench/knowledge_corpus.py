@@ -6,8 +6,8 @@ Text: each chunk is a title, a heading and 3-9 sentences drawn from the labelled
 Vectors: SAMPLE distinct chunks are embedded for real by the configured embedder (which also
 gives the embedding throughput); every other chunk repeats one of them (help centres share
 template articles) with Gaussian noise added to its vector and the result normalised, so no two
-vectors are equal. Rows go in with COPY, the vector index is built afterwards (as a restore
-would), then the tables are analysed."""
+vectors are equal. Rows go in with COPY, the vector indexes are built afterwards (as a
+restore would), then the tables are analysed."""
 
 import json
 import random
@@ -23,7 +23,7 @@ import numpy as np
 from pgvector.asyncpg import register_vector
 
 from app.knowledge.chunking import Piece, sections
-from app.knowledge.index import vector_index_ddl, vector_index_name
+from app.knowledge.index import vector_indexes
 from app.knowledge.tasks import embedding_text
 from app.services import Services
 from bench.environment import Environment
@@ -128,7 +128,8 @@ async def build(env: Environment, services: Services) -> Corpus:
         load_seconds = time.perf_counter() - started
         started = time.perf_counter()
         await connection.execute(f"SET maintenance_work_mem = '{BUILD_MEMORY}'")
-        await connection.execute(vector_index_ddl(vectors.shape[1]))
+        for statement in vector_indexes(vectors.shape[1]).values():
+            await connection.execute(statement)
         index_seconds = time.perf_counter() - started
         await connection.execute("VACUUM ANALYZE knowledge_articles")
         await connection.execute("VACUUM ANALYZE knowledge_chunks")
@@ -153,9 +154,11 @@ async def _write(
     vectors: np.ndarray,
     model: str,
 ) -> list[tuple[uuid.UUID, int]]:
-    """Tenants, articles and chunks; the vector index is dropped first and built afterwards."""
+    """Tenants, articles and chunks; the vector indexes are dropped first and built
+    afterwards."""
     categories = _pools()[3]
-    await connection.execute(f"DROP INDEX IF EXISTS {vector_index_name(vectors.shape[1])}")
+    for name in vector_indexes(vectors.shape[1]):
+        await connection.execute(f"DROP INDEX IF EXISTS {name}")
     order = list(range(len(sample)))
     rng.shuffle(order)
     tenants: list[tuple[uuid.UUID, int]] = []

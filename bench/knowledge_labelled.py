@@ -28,8 +28,8 @@ from bench.environment import Environment
 
 LABELLED = Path(__file__).with_name("knowledge_set.json")
 TOP = 10
-# Grades at or above this count as answering the query (the calibration's target).
-ANSWERS = 2
+# Grades at or above this count as relevant to the query (the calibration's target).
+RELEVANT = 1
 
 
 @dataclass(frozen=True)
@@ -110,23 +110,22 @@ async def rankings(
 ) -> Rankings:
     scope = knowledge.Scope(tenant_id)
     vector = (await embedder.embed([query])).vectors[0]
-    lexical = await knowledge._text_ranks(session, scope, query)
-    semantic = await knowledge._vector_ranks(session, scope, embedder.model, vector)
-    scores = knowledge.fuse(lexical, [chunk_id for chunk_id, _ in semantic])
-    found = await knowledge._candidates(session, scope, scores, dict(semantic), set(lexical))
+    lexical = await knowledge.text_ranks(session, scope, query)
+    semantic = await knowledge.vector_ranks(session, scope, embedder.model, vector)
+    found = knowledge.candidates(lexical, semantic)
     first_in_text: dict[str, int] = {}
-    for rank, chunk_id in enumerate(lexical, start=1):
-        first_in_text.setdefault(slugs[chunk_id], rank)
+    for rank, ranked in enumerate(lexical, start=1):
+        first_in_text.setdefault(slugs[ranked.chunk_id], rank)
     candidates = [
         Candidate(
-            slugs[c.chunk.id], c.cosine, c.text_match, c.fused, first_in_text.get(slugs[c.chunk.id])
+            slugs[c.chunk_id], c.cosine, c.text_match, c.fused, first_in_text.get(slugs[c.chunk_id])
         )
         for c in found.values()
     ]
     shipped = await knowledge.search(session, embedder, scope, query, limit=TOP)
     return Rankings(
-        text=_articles(lexical, slugs),
-        vector=_articles([chunk_id for chunk_id, _ in semantic], slugs),
+        text=_articles([ranked.chunk_id for ranked in lexical], slugs),
+        vector=_articles([ranked.chunk_id for ranked in semantic], slugs),
         fused=[c.slug for c in sorted(candidates, key=lambda c: c.fused, reverse=True)],
         shipped=[hit.article.slug for hit in shipped.hits],
         candidates=candidates,

@@ -2,9 +2,10 @@
 are computed once, and `search` gets them from a stand-in embedder.
 
 Each timed call runs in its own session, as an API request does (a pooled connection, one
-transaction). Besides `search` itself, each of its parts is timed alone: the full-text list,
-the vector list, and the loading of the candidate chunks (the lists computed beforehand, not
-timed), the last also without the chunks' vectors and search documents, which it never uses."""
+transaction). Besides `search` itself (timed with its session), each of its parts is timed
+alone: the count of the scope that chooses exact or HNSW vector search, the full-text list,
+the vector list (the count included), and the loading of the articles and chunks kept (the
+lists computed beforehand, not timed)."""
 
 import statistics
 import time
@@ -12,13 +13,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from app.knowledge import search as knowledge
 from app.knowledge.embedders import Embedded
-from app.knowledge.models import Chunk
 from app.services import Services
 from bench.knowledge_labelled import TOP, queries
 
@@ -57,60 +55,48 @@ async def embed_queries(services: Services) -> tuple[FixedEmbedder, list[int]]:
 Part = Callable[[AsyncSession, str], Awaitable[int]]
 
 
-def parts(fixed: FixedEmbedder, scope: knowledge.Scope) -> dict[str, Part]:
-    async def timed(call: Awaitable[object]) -> int:
-        started = time.perf_counter_ns()
-        await call
-        return time.perf_counter_ns() - started
+async def _timed(call: Awaitable[object]) -> int:
+    started = time.perf_counter_ns()
+    await call
+    return time.perf_counter_ns() - started
 
-    async def whole(session: AsyncSession, query: str) -> int:
-        return await timed(knowledge.search(session, fixed, scope, query, limit=TOP))
+
+def whole(fixed: FixedEmbedder, scope: knowledge.Scope) -> Part:
+    async def searched(session: AsyncSession, query: str) -> int:
+        return await _timed(knowledge.search(session, fixed, scope, query, limit=TOP))
+
+    return searched
+
+
+def parts(fixed: FixedEmbedder, scope: knowledge.Scope) -> dict[str, Part]:
+    async def counted(session: AsyncSession, query: str) -> int:
+        return await _timed(knowledge.scope_size(session, scope))
 
     async def lexical(session: AsyncSession, query: str) -> int:
-        return await timed(knowledge._text_ranks(session, scope, query))
+        return await _timed(knowledge.text_ranks(session, scope, query))
 
     async def semantic(session: AsyncSession, query: str) -> int:
         vector = fixed.vectors[query]
-        return await timed(knowledge._vector_ranks(session, scope, fixed.model, vector))
+        return await _timed(knowledge.vector_ranks(session, scope, fixed.model, vector))
 
-    known: dict[str, tuple[list[uuid.UUID], list[tuple[uuid.UUID, float]]]] = {}
+    kept: dict[str, list[tuple[float, knowledge.Candidate]]] = {}
 
-    async def lists(
-        session: AsyncSession, query: str
-    ) -> tuple[list[uuid.UUID], list[tuple[uuid.UUID, float]]]:
-        """The query's two lists, computed once: the candidate steps are timed without them."""
-        if query not in known:
-            vector = fixed.vectors[query]
-            lexical = await knowledge._text_ranks(session, scope, query)
-            known[query] = (
-                lexical,
-                await knowledge._vector_ranks(session, scope, fixed.model, vector),
+    async def loaded(session: AsyncSession, query: str) -> int:
+        """The query's kept candidates are worked out once, untimed; loading them is timed."""
+        if query not in kept:
+            lists = (
+                await knowledge.text_ranks(session, scope, query),
+                await knowledge.vector_ranks(session, scope, fixed.model, fixed.vectors[query]),
             )
-        return known[query]
-
-    async def candidates(session: AsyncSession, query: str) -> int:
-        lexical, semantic = await lists(session, query)
-        scores = knowledge.fuse(lexical, [chunk_id for chunk_id, _ in semantic])
-        return await timed(
-            knowledge._candidates(session, scope, scores, dict(semantic), set(lexical))
-        )
-
-    async def lean_candidates(session: AsyncSession, query: str) -> int:
-        lexical, semantic = await lists(session, query)
-        wanted = list(knowledge.fuse(lexical, [chunk_id for chunk_id, _ in semantic]))
-        statement = (
-            select(Chunk)
-            .options(defer(Chunk.embedding), defer(Chunk.search))
-            .where(Chunk.tenant_id == scope.tenant_id, Chunk.id.in_(wanted))
-        )
-        return await timed(session.scalars(statement))
+            kept[query] = knowledge.rated(fixed.model, knowledge.candidates(*lists))[:TOP]
+        return await _timed(knowledge.load_hits(session, scope, kept[query]))
 
     return {
-        "search": whole,  # timed with its session
+        "search": whole(fixed, scope),  # timed with its session
+        "  scope count": counted,
         "  full-text list": lexical,
         "  vector list": semantic,
-        "  candidate chunks": candidates,
-        "  (without vectors)": lean_candidates,
+        "  articles and chunks": loaded,
     }
 
 
@@ -129,22 +115,31 @@ async def timed(
     return samples
 
 
+async def warm(services: Services, fixed: FixedEmbedder, tenant_id: uuid.UUID) -> None:
+    """One search per query, untimed, so every run starts from warm caches."""
+    await timed(services, fixed, whole(fixed, knowledge.Scope(tenant_id)))
+
+
 def latency_header() -> None:
     print(f"\n  {'latency (ms)':<34}{'chunks':>8}{'p50':>8}{'p95':>8}{'p99':>8}")
 
 
+def latency_row(name: str, size: int, samples: list[int]) -> tuple[float, float, float]:
+    found = percentiles(samples)
+    p50, p95, p99 = found
+    print(f"  {name:<34}{size:>8,}{p50:>8.2f}{p95:>8.2f}{p99:>8.2f}")
+    return found
+
+
 async def latency_rows(
     services: Services, fixed: FixedEmbedder, label: str, tenant_id: uuid.UUID, size: int
-) -> float:
-    """Print the tenant's rows; `search`'s p95."""
-    found = parts(fixed, knowledge.Scope(tenant_id))
-    for query in fixed.vectors:  # warms the caches
-        async with services.db.read() as session:
-            await found["search"](session, query)
-    worst = 0.0
-    for name, part in found.items():
-        whole = name == "search"
-        p50, p95, p99 = percentiles(await timed(services, fixed, part, with_session=whole))
-        worst = p95 if whole else worst
-        print(f"  {name + ', ' + label:<34}{size:>8,}{p50:>8.2f}{p95:>8.2f}{p99:>8.2f}")
-    return worst
+) -> list[int]:
+    """Print the tenant's rows; `search`'s samples."""
+    await warm(services, fixed, tenant_id)
+    found: list[int] = []
+    for name, part in parts(fixed, knowledge.Scope(tenant_id)).items():
+        whole_search = name == "search"
+        samples = await timed(services, fixed, part, with_session=whole_search)
+        found = samples if whole_search else found
+        latency_row(f"{name}, {label}", size, samples)
+    return found

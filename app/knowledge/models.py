@@ -104,7 +104,10 @@ class Chunk(RecordMixin, TenantMixin, Base):
     __table_args__ = (
         same_tenant("article_id", "knowledge_articles", ondelete="CASCADE"),
         Index("ix_knowledge_chunks_article", "article_id", "ordinal"),
-        Index("ix_knowledge_chunks_search", "search", postgresql_using="gin"),
+        # Full text reads the tenant's matches only (btree_gin puts the tenant in the index).
+        Index("ix_knowledge_chunks_tenant_search", "tenant_id", "search", postgresql_using="gin"),
+        # Counts a search's scope, to choose between exact and HNSW vector search.
+        Index("ix_knowledge_chunks_scope", "tenant_id", "status", "category"),
     )
 
     article_id: Mapped[uuid.UUID]
@@ -121,12 +124,21 @@ class Chunk(RecordMixin, TenantMixin, Base):
     dimensions: Mapped[int | None] = mapped_column(Integer)
 
 
-# One vector index per size (app.knowledge.index): the default embedder's comes with the
-# schema; another embedder's is made when its first vectors are written.
+# The vector indexes of each size (app.knowledge.index): the default embedder's come with the
+# schema; another embedder's are made when its first vectors are written.
 Index(
     "ix_knowledge_chunks_embedding_256",
     cast(Chunk.embedding, Vector(256)).label("embedding_256"),
     postgresql_using="hnsw",
     postgresql_ops={"embedding_256": "vector_cosine_ops"},
+    postgresql_with={"m": 16, "ef_construction": 128},
+    postgresql_where=Chunk.dimensions == 256,
+)
+Index(
+    "ix_knowledge_chunks_scope_vectors_256",
+    Chunk.tenant_id,
+    Chunk.status,
+    Chunk.category,
+    postgresql_include=["id", "article_id", "model", "embedding"],
     postgresql_where=Chunk.dimensions == 256,
 )
