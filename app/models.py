@@ -14,11 +14,15 @@ from app.evidence import models as custody_models
 from app.intake import models as intake_models
 from app.kit.models import Base
 from app.knowledge import models as knowledge_models
+from app.notifications import models as notification_models
+from app.outbound_webhooks import models as outbound_webhook_models
 from app.referrals import models as referral_models
+from app.sla import models as sla_models
 from app.tenants import models as tenant_models
 from app.tickets import models as ticket_models
 from app.webhooks import models as webhook_models
 from app.widgets import models as widget_models
+from app.workflows import models as workflow_models
 
 __all__ = [
     "Base",
@@ -33,9 +37,13 @@ __all__ = [
     "event_models",
     "intake_models",
     "knowledge_models",
+    "notification_models",
+    "outbound_webhook_models",
     "referral_models",
+    "sla_models",
     "tenant_models",
     "ticket_models",
     "webhook_models",
     "widget_models",
+    "workflow_models",
 ]

@@ -15,6 +15,7 @@ from bench import (
     knowledge,
     knowledge_calibration,
     knowledge_eval,
+    outbound,
     report,
 )
 from bench.environment import Environment, haven_database
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[Environment], None]] = {
     "fanout": fanout.run,
     "ingest": ingest.run,
     "knowledge": knowledge.run,
+    "outbound": outbound.run,
 }
 # Studies of knowledge search's quality, run by `knowledge --eval` / `--calibrate` instead of
 # its timings.

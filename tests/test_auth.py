@@ -20,6 +20,7 @@ from app.services import Services
 from app.tenants.models import Tenant
 from tests.evidence.helpers import preserve_input
 from tests.factories import PASSWORD, Factory, World, error_codes, gid
+from tests.outbound_webhooks.helpers import endpoint_with_delivery
 
 LOGIN = """
 mutation($input: LoginInput!) {
@@ -593,6 +594,32 @@ CONNECTOR_MUTATIONS = [
 ALL_MUTATIONS += CONNECTOR_MUTATIONS
 ADMIN_ONLY += CONNECTOR_MUTATIONS
 
+# Calling a platform's action is casework; its secrets are the administrators'.
+CONNECTOR_ACTION_MUTATIONS = ["runConnectorAction", "approveConnectorAction", "setConnectorSecret"]
+ALL_MUTATIONS += CONNECTOR_ACTION_MUTATIONS
+ADMIN_ONLY += ["setConnectorSecret"]
+
+
+def _connector_action_mutations(connector_id: str, case_id: str) -> dict[str, tuple[str, dict]]:
+    return {
+        "runConnectorAction": (
+            "mutation($i: RunConnectorActionInput!) "
+            "{ runConnectorAction(input: $i) { execution { id } } }",
+            {"caseId": case_id, "actionId": f"act_{uuid.uuid4()}", "reason": "Threats"},
+        ),
+        "approveConnectorAction": (
+            "mutation($i: ApproveConnectorActionInput!) "
+            "{ approveConnectorAction(input: $i) { execution { id } } }",
+            {"caseId": case_id, "executionId": f"axn_{uuid.uuid4()}"},
+        ),
+        "setConnectorSecret": (
+            "mutation($i: SetConnectorSecretInput!) "
+            "{ setConnectorSecret(input: $i) { secret { name } } }",
+            {"connectorId": connector_id, "name": "service_key", "value": "sk_live_1234"},
+        ),
+    }
+
+
 # An intake form is a public page that files tickets into the tenant: administrators only.
 INTAKE_MUTATIONS = ["createIntakeForm", "updateIntakeForm"]
 ALL_MUTATIONS += INTAKE_MUTATIONS
@@ -645,6 +672,37 @@ def _case_mutations(world: World, case_id: str, ticket_id: str) -> dict[str, tup
 TEAM_MUTATIONS = ["deactivateUser", "reactivateUser", "setUserRole"]
 ALL_MUTATIONS += TEAM_MUTATIONS
 ADMIN_ONLY += TEAM_MUTATIONS
+
+
+# A tenant's SLA policy is for administrators; notifications are each person's own, and like
+# every change they are not for viewers (who are never notified).
+SLA_NOTIFICATION_MUTATIONS = [
+    "updateTicketSlaPolicy",
+    "markNotificationsRead",
+    "updateNotificationPreferences",
+]
+ALL_MUTATIONS += SLA_NOTIFICATION_MUTATIONS
+ADMIN_ONLY += ["updateTicketSlaPolicy"]
+
+
+def _sla_notification_mutations() -> dict[str, tuple[str, dict]]:
+    return {
+        "updateTicketSlaPolicy": (
+            "mutation($i: UpdateTicketSlaPolicyInput!) "
+            "{ updateTicketSlaPolicy(input: $i) { policy { timeZone } } }",
+            {"timeZone": "Europe/Paris"},
+        ),
+        "markNotificationsRead": (
+            "mutation($i: MarkNotificationsReadInput!) "
+            "{ markNotificationsRead(input: $i) { markedCount } }",
+            {},
+        ),
+        "updateNotificationPreferences": (
+            "mutation($i: UpdateNotificationPreferencesInput!) "
+            "{ updateNotificationPreferences(input: $i) { preferences { kind } } }",
+            {"preferences": [{"kind": "MENTION", "inApp": True, "email": False}]},
+        ),
+    }
 
 
 def _team_mutations(user_id: str) -> dict[str, tuple[str, dict]]:
@@ -717,6 +775,76 @@ AI_MUTATIONS = ["draftReply", "approveDraft", "rejectDraft", "ticketToSop"]
 MERGE_MUTATIONS = ["mergeTickets", "unmergeTicket"]
 ALL_MUTATIONS += [*AI_MUTATIONS, *MERGE_MUTATIONS, "updateAiSettings"]
 ADMIN_ONLY += ["updateAiSettings"]
+
+# Workflows act as the tenant's administrators would: administrators alone define them.
+WORKFLOW_MUTATIONS = ["createWorkflow", "updateWorkflow", "deleteWorkflow"]
+ALL_MUTATIONS += WORKFLOW_MUTATIONS
+ADMIN_ONLY += WORKFLOW_MUTATIONS
+# Webhook endpoints hold signing secrets and receive the tenant's events.
+WEBHOOK_MUTATIONS = [
+    "createWebhookEndpoint",
+    "updateWebhookEndpoint",
+    "deleteWebhookEndpoint",
+    "rotateWebhookSecret",
+    "replayWebhookDelivery",
+    "replayFailedWebhookDeliveries",
+]
+ALL_MUTATIONS += WEBHOOK_MUTATIONS
+ADMIN_ONLY += WEBHOOK_MUTATIONS
+WORKFLOW_STEPS = [{"order": 1, "action": "add_tag", "config": {"tag": "seen"}}]
+
+
+def _webhook_mutations(endpoint_id: str, delivery_id: str) -> dict[str, tuple[str, dict]]:
+    by_id = {"id": endpoint_id}
+    return {
+        "createWebhookEndpoint": (
+            "mutation($i: CreateWebhookEndpointInput!) "
+            "{ createWebhookEndpoint(input: $i) { signingSecret } }",
+            {"url": "https://public.example.com/hook", "events": ["ticket_created"]},
+        ),
+        "updateWebhookEndpoint": (
+            "mutation($i: UpdateWebhookEndpointInput!) "
+            "{ updateWebhookEndpoint(input: $i) { endpoint { id } } }",
+            {**by_id, "active": False},
+        ),
+        "deleteWebhookEndpoint": (
+            "mutation($i: DeleteWebhookEndpointInput!) "
+            "{ deleteWebhookEndpoint(input: $i) { deletedId } }",
+            by_id,
+        ),
+        "rotateWebhookSecret": (
+            "mutation($i: RotateWebhookSecretInput!) "
+            "{ rotateWebhookSecret(input: $i) { signingSecret } }",
+            by_id,
+        ),
+        "replayWebhookDelivery": (
+            "mutation($i: ReplayWebhookDeliveryInput!) "
+            "{ replayWebhookDelivery(input: $i) { delivery { id } } }",
+            {"endpointId": endpoint_id, "deliveryId": delivery_id},
+        ),
+        "replayFailedWebhookDeliveries": (
+            "mutation($i: ReplayFailedWebhookDeliveriesInput!) "
+            "{ replayFailedWebhookDeliveries(input: $i) { replayed } }",
+            {"endpointId": endpoint_id, "since": "2026-01-01T00:00:00Z"},
+        ),
+    }
+
+
+def _workflow_mutations(workflow_id: str) -> dict[str, tuple[str, dict]]:
+    return {
+        "createWorkflow": (
+            "mutation($i: CreateWorkflowInput!) { createWorkflow(input: $i) { workflow { id } } }",
+            {"name": "Tag", "trigger": {"event": "ticket.created"}, "steps": WORKFLOW_STEPS},
+        ),
+        "updateWorkflow": (
+            "mutation($i: UpdateWorkflowInput!) { updateWorkflow(input: $i) { workflow { id } } }",
+            {"id": workflow_id, "active": True},
+        ),
+        "deleteWorkflow": (
+            "mutation($i: DeleteWorkflowInput!) { deleteWorkflow(input: $i) { workflow { id } } }",
+            {"id": workflow_id},
+        ),
+    }
 
 
 def _ai_mutations(ticket_id: str) -> dict[str, tuple[str, dict]]:
@@ -902,12 +1030,16 @@ async def run_mutation(
         token=world.token,
     )
     case_id = case["data"]["createCase"]["case"]["id"]
+    create_workflow, workflow_input = _workflow_mutations("")["createWorkflow"]
+    workflow = await factory.gql(create_workflow, {"i": workflow_input}, token=world.token)
+    workflow_id = workflow["data"]["createWorkflow"]["workflow"]["id"]
     calls = _mutations(
         world, gid("tkt", ticket.id), await key_id(factory, world, "agent key"), widget_token_id
     )
     mutation, variables = {
         **calls,
         **_connector_mutations(connector_id),
+        **_connector_action_mutations(connector_id, case_id),
         **_intake_mutations(form_id),
         **_case_mutations(world, case_id, gid("tkt", ticket.id)),
         **_evidence_mutations(case_id),
@@ -915,6 +1047,9 @@ async def run_mutation(
         **_knowledge_mutations(),
         **_ai_mutations(gid("tkt", ticket.id)),
         **_team_mutations(gid("usr", (await factory.user(world.tenant, Role.AGENT)).id)),
+        **_sla_notification_mutations(),
+        **_workflow_mutations(workflow_id),
+        **_webhook_mutations(*await endpoint_with_delivery(factory, world)),
     }[name]
     return await factory.gql(mutation, {"i": variables}, token=token, api_key=api_key)
 

@@ -75,18 +75,22 @@ class TestEventLog:
             "ticket_resolved",
             "assigned",
             "ticket_updated",
+            "notification_created",  # the new assignee is told, on their own topic
             "status_changed",
             "comment_added",
         ]
         assert log[1].payload["changes"] == {"status": {"old": "open", "new": "resolved"}}
         assert log[4].payload["changes"] == {"priority": {"old": "medium", "new": "high"}}
-        assert log[5].actor["kind"] == "contact"
-        assert log[6].payload["ticket"]["status"] == "open"
+        assert log[5].topics == [f"user:{agent.id}"] and log[5].internal
+        assert log[6].actor["kind"] == "contact"
+        assert log[7].payload["ticket"]["status"] == "open"
         admin = world.admin
         assert log[0].actor == {"kind": "user", "id": gid("usr", admin.id), "name": admin.name}
         ticket_pk = ticket_id.removeprefix("tkt_")
         assert all(
-            event.topics == [f"board:{world.board.id}", f"ticket:{ticket_pk}"] for event in log
+            event.topics == [f"board:{world.board.id}", f"ticket:{ticket_pk}"]
+            for event in log
+            if event.type != "notification_created"
         )
 
     async def test_a_rolled_back_change_leaves_no_event_and_announces_nothing(

@@ -21,6 +21,7 @@ from app.graphql.schema import Mutation, Query, schema
 from app.tickets.models import Ticket
 from tests.evidence.helpers import preserve_by_gql, preserve_input, received_event
 from tests.factories import PASSWORD, Factory, World, error_codes, gid
+from tests.outbound_webhooks.helpers import endpoint_with_delivery
 from tests.referrals.helpers import waiting_referrals
 
 # The only operations open to callers without credentials. Adding one is a security decision.
@@ -34,6 +35,10 @@ ADMIN_ONLY_QUERIES = {
     "intakeForms",
     "verifyAuditChain",
     "auditLog",
+    "ticketSlaPolicy",
+    "webhookEndpoints",
+    "webhookEndpoint",
+    "webhookDeliveries",
 }
 
 
@@ -62,12 +67,18 @@ class Scene:
     case_id: str = ""
     evidence_id: str = ""
     event_id: str = ""
+    workflow_id: str = ""
     referral_ids: dict[str, str] = dataclasses.field(default_factory=dict)
     user_id: str = ""
     article_id: str = ""
     # Tickets for the AI and merge mutations: named by the mutation each is for.
     ai_tickets: dict[str, str] = dataclasses.field(default_factory=dict)
     draft_ids: dict[str, str] = dataclasses.field(default_factory=dict)
+    # An action to run, and a call of a four-eyes action an agent asked for, to approve.
+    action_id: str = ""
+    execution_id: str = ""
+    # An outbound webhook endpoint and the delivery a ticket made for it.
+    webhook_ids: tuple[str, str] = ("", "")
 
 
 async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
@@ -121,7 +132,43 @@ async def build_scene(factory: Factory, *, refresh: bool = True) -> Scene:
     )
     scene.article_id = article["data"]["createKnowledgeArticle"]["article"]["id"]
     await _ai_scene(factory, scene)
+    await _action_scene(factory, scene)
+    scene.webhook_ids = await endpoint_with_delivery(factory, world)
+    workflow = await factory.gql(WORKFLOW_CREATE, WORKFLOW_INPUT, token=world.token)
+    scene.workflow_id = workflow["data"]["createWorkflow"]["workflow"]["id"]
     return scene
+
+
+ACTION = """mutation($i: CreateOutboundActionInput!) { createOutboundAction(input: $i)
+  { action { id } } }"""
+RUN = """mutation($i: RunConnectorActionInput!) { runConnectorAction(input: $i)
+  { execution { id } } }"""
+
+
+async def _action_scene(factory: Factory, scene: Scene) -> None:
+    world, ids = scene.world, []
+    for four_eyes in (False, True):
+        made = await factory.gql(
+            ACTION,
+            {
+                "i": {
+                    "connectorId": scene.connector_id,
+                    "actionType": "SEND_WARNING",
+                    "endpoint": "https://platform.example/warn",
+                    "method": "POST",
+                    "payloadTemplate": '{"case": "{{case_id}}"}',
+                    "requiresApproval": four_eyes,
+                }
+            },
+            token=world.token,
+        )
+        ids.append(made["data"]["createOutboundAction"]["action"]["id"])
+    scene.action_id = ids[0]
+    agent = await factory.token(await factory.user(world.tenant, Role.AGENT))
+    asked = await factory.gql(
+        RUN, {"i": {"caseId": scene.case_id, "actionId": ids[1], "reason": "Scam"}}, token=agent
+    )
+    scene.execution_id = asked["data"]["runConnectorAction"]["execution"]["id"]
 
 
 DRAFT = "mutation($t: ID!) { draftReply(input: {ticketId: $t}) { draft { id } } }"
@@ -277,6 +324,26 @@ CONNECTOR_MUTATIONS: dict[str, Operation] = {
     ),
 }
 MUTATIONS.update(CONNECTOR_MUTATIONS)
+MUTATIONS.update(
+    {
+        "runConnectorAction": (
+            RUN,
+            lambda s: {"i": {"caseId": s.case_id, "actionId": s.action_id, "reason": "Scam"}},
+        ),
+        "approveConnectorAction": (
+            "mutation($i: ApproveConnectorActionInput!) "
+            "{ approveConnectorAction(input: $i) { execution { status } } }",
+            lambda s: {"i": {"caseId": s.case_id, "executionId": s.execution_id}},
+        ),
+        "setConnectorSecret": (
+            "mutation($i: SetConnectorSecretInput!) "
+            "{ setConnectorSecret(input: $i) { secret { name } } }",
+            lambda s: {
+                "i": {"connectorId": s.connector_id, "name": "service_key", "value": "sk_1234"}
+            },
+        ),
+    }
+)
 MUTATIONS.update(
     {
         "createIntakeForm": (
@@ -522,6 +589,14 @@ QUERIES.update(
 
 QUERIES.update(
     {
+        "connectorActionExecutions": (
+            "query($c: ID!) { connectorActionExecutions(caseId: $c) { id status } }",
+            lambda s: {"c": s.case_id},
+        ),
+    }
+)
+QUERIES.update(
+    {
         "aiSettings": ("query { aiSettings { applyThreshold } }", lambda s: {}),
         "ticketDrafts": (
             "query($t: ID!) { ticketDrafts(ticketId: $t) { id } }",
@@ -530,6 +605,111 @@ QUERIES.update(
     }
 )
 
+MUTATIONS.update(
+    {
+        "updateTicketSlaPolicy": (
+            'mutation { updateTicketSlaPolicy(input: {timeZone: "Europe/Paris"}) '
+            "{ policy { timeZone } } }",
+            lambda s: {},
+        ),
+        "markNotificationsRead": (
+            "mutation { markNotificationsRead(input: {}) { markedCount } }",
+            lambda s: {},
+        ),
+        "updateNotificationPreferences": (
+            "mutation { updateNotificationPreferences(input: {preferences: "
+            "[{kind: SLA_WARNING, inApp: true, email: true}]}) { preferences { kind } } }",
+            lambda s: {},
+        ),
+    }
+)
+QUERIES.update(
+    {
+        "ticketSlaPolicy": ("query { ticketSlaPolicy { timeZone } }", lambda s: {}),
+        "notifications": ("query { notifications { totalCount } }", lambda s: {}),
+        "notificationPreferences": ("query { notificationPreferences { kind } }", lambda s: {}),
+    }
+)
+
+WORKFLOW_CREATE = """mutation($steps: JSON!) { createWorkflow(input: {name: "Tag",
+  trigger: {event: "ticket.created"}, steps: $steps}) { workflow { id } } }"""
+WORKFLOW_INPUT = {"steps": [{"order": 1, "action": "add_tag", "config": {"tag": "seen"}}]}
+MUTATIONS.update(
+    {
+        "createWorkflow": (WORKFLOW_CREATE, lambda s: WORKFLOW_INPUT),
+        "updateWorkflow": (
+            'mutation($id: ID!) { updateWorkflow(input: {id: $id, name: "Renamed"}) '
+            "{ workflow { id } } }",
+            lambda s: {"id": s.workflow_id},
+        ),
+        "deleteWorkflow": (
+            "mutation($id: ID!) { deleteWorkflow(input: {id: $id}) { workflow { id } } }",
+            lambda s: {"id": s.workflow_id},
+        ),
+    }
+)
+QUERIES.update(
+    {
+        "workflows": ("query { workflows { id } }", lambda s: {}),
+        "workflow": (
+            "query($id: ID!) { workflow(id: $id) { id } }",
+            lambda s: {"id": s.workflow_id},
+        ),
+        "workflowExecutions": (
+            "query($id: ID!) { workflowExecutions(workflowId: $id) { id } }",
+            lambda s: {"id": s.workflow_id},
+        ),
+    }
+)
+
+QUERIES.update(
+    {
+        "webhookEndpoints": ("query { webhookEndpoints { totalCount } }", lambda s: {}),
+        "webhookEndpoint": (
+            "query($id: ID!) { webhookEndpoint(id: $id) { id } }",
+            lambda s: {"id": s.webhook_ids[0]},
+        ),
+        "webhookDeliveries": (
+            "query($id: ID!) { webhookDeliveries(endpointId: $id) { totalCount } }",
+            lambda s: {"id": s.webhook_ids[0]},
+        ),
+    }
+)
+# Deleting comes last: the others use the endpoint it deletes.
+MUTATIONS.update(
+    {
+        "createWebhookEndpoint": (
+            "mutation($i: CreateWebhookEndpointInput!) "
+            "{ createWebhookEndpoint(input: $i) { signingSecret } }",
+            lambda s: {"i": {"url": "https://public.example.com/b", "events": ["assigned"]}},
+        ),
+        "updateWebhookEndpoint": (
+            "mutation($i: UpdateWebhookEndpointInput!) "
+            "{ updateWebhookEndpoint(input: $i) { endpoint { id } } }",
+            lambda s: {"i": {"id": s.webhook_ids[0], "description": "CRM"}},
+        ),
+        "rotateWebhookSecret": (
+            "mutation($i: RotateWebhookSecretInput!) "
+            "{ rotateWebhookSecret(input: $i) { signingSecret } }",
+            lambda s: {"i": {"id": s.webhook_ids[0]}},
+        ),
+        "replayWebhookDelivery": (
+            "mutation($i: ReplayWebhookDeliveryInput!) "
+            "{ replayWebhookDelivery(input: $i) { delivery { id } } }",
+            lambda s: {"i": {"endpointId": s.webhook_ids[0], "deliveryId": s.webhook_ids[1]}},
+        ),
+        "replayFailedWebhookDeliveries": (
+            "mutation($i: ReplayFailedWebhookDeliveriesInput!) "
+            "{ replayFailedWebhookDeliveries(input: $i) { replayed } }",
+            lambda s: {"i": {"endpointId": s.webhook_ids[0], "since": "2026-01-01T00:00:00Z"}},
+        ),
+        "deleteWebhookEndpoint": (
+            "mutation($i: DeleteWebhookEndpointInput!) "
+            "{ deleteWebhookEndpoint(input: $i) { deletedId } }",
+            lambda s: {"i": {"id": s.webhook_ids[0]}},
+        ),
+    }
+)
 STATE = """query {
   boards { id name }
   tickets(first: 100) {

@@ -32,6 +32,7 @@ from app.kit.actors import Actor
 from app.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
+from app.notifications.triggers import case_assigned
 from app.tickets.models import Priority
 from app.tickets.repository import TicketRepository
 
@@ -211,6 +212,8 @@ async def assign_case(
     details = {"assignee_id": change}
     live = case_event(EventType.CASE_ASSIGNED, case, details)
     await _record(session, case, actor, "case.assigned", "assigned", details, live, cleaned)
+    label = f"#{case.number} ({case.case_type})"
+    await case_assigned(session, case.tenant_id, case.id, label, new, actor)
     return case
 
 

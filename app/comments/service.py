@@ -13,6 +13,10 @@ from app.kit import validation
 from app.kit.actors import Actor, ActorKind
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.ids import to_global_id
+from app.kit.models import utcnow
+from app.notifications import triggers as notifications
+from app.notifications.requesters import queue_reply_mail
+from app.sla import clocks as sla
 from app.tickets import service as tickets
 from app.tickets.models import Ticket, TicketStatus
 from app.tickets.repository import TicketRepository
@@ -61,7 +65,22 @@ async def add_comment(
     commented = {"commentId": to_global_id("Comment", comment.id)}
     tickets.record(session, ticket, "comment_added", actor, commented)
     await events.ticket_event(session, EventType.COMMENT_ADDED, ticket, actor, comment=comment)
+    await _followed_up(session, ticket, comment, actor, moved is not None)
     return comment, ticket
+
+
+async def _followed_up(
+    session: AsyncSession, ticket: Ticket, comment: Comment, actor: Actor, moved: bool
+) -> None:
+    """SLA clocks, mentions and the requester's copy of a reply, as the comment calls for."""
+    if moved:
+        await sla.follow(session, ticket)
+    if comment.author_kind != AuthorKind.AGENT:
+        return
+    if not comment.is_internal:
+        await sla.first_response(session, ticket.id, utcnow())
+        await queue_reply_mail(session, ticket, comment)
+    await notifications.comment_mentions(session, ticket, comment.body, comment.is_internal, actor)
 
 
 def _status_after_reply(ticket: Ticket) -> TicketStatus | None:

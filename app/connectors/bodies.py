@@ -379,3 +379,7 @@ class ActionCreate(Body):
             }
         ),
     ]
+    requires_approval: bool = Field(
+        default=False,
+        description="Four eyes: each call waits for a second person's approval before it is sent",
+    )

@@ -4,9 +4,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Index,
+    Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -14,8 +17,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.kit.actors import ActorKind
 from app.kit.enums import check_in
-from app.kit.models import Base, RecordMixin, TenantMixin, same_tenant
+from app.kit.models import Base, RecordMixin, TenantMixin, UpdatedMixin, same_tenant
 
 
 class ConnectorType(StrEnum):
@@ -96,6 +100,7 @@ class OutboundAction(RecordMixin, TenantMixin, Base):
     __tablename__ = "connector_actions"
     __table_args__ = (
         same_tenant("connector_id", "connectors", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "id", name="uq_connector_actions_tenant_id"),
         check_in("action_type", ActionType),
         check_in("method", HttpMethod),
         Index("ix_connector_actions_connector", "tenant_id", "connector_id"),
@@ -107,3 +112,71 @@ class OutboundAction(RecordMixin, TenantMixin, Base):
     method: Mapped[str] = mapped_column(String(10))
     headers: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default="{}")
     payload_template: Mapped[str] = mapped_column(Text)
+    # Four eyes: a second person approves each call before it is sent.
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+
+class ConnectorSecret(RecordMixin, TenantMixin, UpdatedMixin, Base):
+    """A named credential an action's headers use (`{{service_key}}`), sealed with the server
+    key and bound to its connector and name; only the name and last four characters are shown."""
+
+    __tablename__ = "connector_secrets"
+    __table_args__ = (
+        same_tenant("connector_id", "connectors", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "connector_id", "name", name="uq_connector_secrets_name"),
+    )
+
+    connector_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(String(64))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    last4: Mapped[str] = mapped_column(String(4))
+
+
+class ExecutionStatus(StrEnum):
+    REQUESTED = "requested"
+    AWAITING_APPROVAL = "awaiting_approval"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ActionExecution(RecordMixin, TenantMixin, UpdatedMixin, Base):
+    """One call of an outbound action, made from a case: what was asked, by whom, who
+    approved it, and how the platform answered.
+
+    The URL and body are filled in when it is requested, so an approver sees exactly what will
+    be sent; header values are filled only when sending, as they hold sealed secrets."""
+
+    __tablename__ = "connector_action_executions"
+    __table_args__ = (
+        same_tenant("case_id", "safety_cases", name="fk_action_executions_case"),
+        same_tenant("action_id", "connector_actions", name="fk_action_executions_action"),
+        check_in("status", ExecutionStatus),
+        check_in("requested_by_kind", ActorKind),
+        check_in("approved_by_kind", ActorKind),
+        UniqueConstraint("idempotency_key", name="uq_action_executions_idempotency_key"),
+        Index("ix_action_executions_case", "tenant_id", "case_id", "created_at"),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    action_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(String(20))
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text)
+    variables: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    method: Mapped[str] = mapped_column(String(10))
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_excerpt: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_kind: Mapped[str] = mapped_column(String(20))
+    requested_by_id: Mapped[uuid.UUID | None]
+    requested_by_name: Mapped[str | None] = mapped_column(String(200))
+    approved_by_kind: Mapped[str | None] = mapped_column(String(20))
+    approved_by_id: Mapped[uuid.UUID | None]
+    approved_by_name: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,7 +8,9 @@ from sqlalchemy import Select, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.connectors.models import (
+    ActionExecution,
     Connector,
+    ConnectorSecret,
     ConnectorStatus,
     ConnectorType,
     InboundMapping,
@@ -16,6 +18,7 @@ from app.connectors.models import (
 )
 from app.kit.pagination import Key, Ordering, Page
 from app.kit.repository import TenantRepository
+from app.webhooks.models import WebhookReceipt
 
 LAST_EVENT_INTERVAL = timedelta(seconds=60)
 # Types that receive signed events.
@@ -128,6 +131,19 @@ class ConnectorRepository(TenantRepository[Connector]):
         )
         return list(rows)
 
+    async def action(self, action_id: uuid.UUID) -> OutboundAction | None:
+        return await self.session.scalar(
+            self.tenant_rows(OutboundAction, OutboundAction.id == action_id)
+        )
+
+    async def secrets(self, connector_ids: list[uuid.UUID]) -> list[ConnectorSecret]:
+        rows = await self.session.scalars(
+            self.tenant_rows(
+                ConnectorSecret, ConnectorSecret.connector_id.in_(connector_ids)
+            ).order_by(ConnectorSecret.name)
+        )
+        return list(rows)
+
     async def counts(self, connector_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
         """(inbound mappings, outbound actions) per connector, in two grouped queries."""
         tallies = []
@@ -140,3 +156,39 @@ class ConnectorRepository(TenantRepository[Connector]):
             )
             tallies.append({pk: count for pk, count in rows})
         return {pk: (tallies[0].get(pk, 0), tallies[1].get(pk, 0)) for pk in connector_ids}
+
+
+class ExecutionRepository(TenantRepository[ActionExecution]):
+    """Calls of outbound actions made from the tenant's cases. Callers reach them through a
+    case they may see; the case's visibility is checked before these are read."""
+
+    model = ActionExecution
+
+    async def of_case(self, case_id: uuid.UUID) -> list[ActionExecution]:
+        """The case's calls, oldest first."""
+        rows = await self.session.scalars(
+            self.readable_statement()
+            .where(ActionExecution.case_id == case_id)
+            .order_by(ActionExecution.created_at, ActionExecution.id)
+        )
+        return list(rows)
+
+    async def in_case(
+        self, case_id: uuid.UUID, execution_id: uuid.UUID, *, for_update: bool = False
+    ) -> ActionExecution | None:
+        statement = self.readable_statement().where(
+            ActionExecution.id == execution_id, ActionExecution.case_id == case_id
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        row: ActionExecution | None = await self.session.scalar(statement)
+        return row
+
+    async def receipts(self, ticket_ids: list[uuid.UUID]) -> list[WebhookReceipt]:
+        """The platform events that made these tickets, oldest first."""
+        rows = await self.session.scalars(
+            self.tenant_rows(WebhookReceipt, WebhookReceipt.ticket_id.in_(ticket_ids)).order_by(
+                WebhookReceipt.received_at
+            )
+        )
+        return list(rows)

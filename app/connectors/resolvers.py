@@ -165,6 +165,7 @@ class ConnectorMutations:
             "method": input.method.value,
             "headers": input.headers,
             "payload_template": input.payload_template,
+            "requires_approval": input.requires_approval,
         }
         pk = expect_global_id(input.connector_id, "Connector")
         row = await _change(info, partial(service.create_action, connector_id=pk, data=data))

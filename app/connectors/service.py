@@ -23,6 +23,7 @@ from app.connectors.models import (
     OutboundAction,
 )
 from app.connectors.repository import ConnectorRepository
+from app.connectors.templates import PLACEHOLDER
 from app.kit import validation
 from app.kit.addresses import RefusedDestination, check_endpoint
 from app.kit.errors import NotFound, ValidationFailed
@@ -37,7 +38,6 @@ NAME_MAX = 200
 CONFIG_MAX_BYTES = 16 * 1024
 # Config is shown back to admins, so credentials never belong in it.
 SECRET_KEY_WORDS = re.compile(r"secret|password|passwd|token|private", re.IGNORECASE)
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 MAX_HEADERS = 20
 HEADER_VALUE_MAX = 2000
@@ -249,6 +249,14 @@ def _headers(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+def _flag(value: Any, field: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValidationFailed(f"{field} must be a boolean", field=field)
+    return value
+
+
 def _template(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed("payload_template is required", field="payload_template")
@@ -280,6 +288,7 @@ async def create_action(
         method=_choice(method if isinstance(method, str) else "", HttpMethod, "method"),
         headers=_headers(data.get("headers")),
         payload_template=_template(data.get("payload_template")),
+        requires_approval=_flag(data.get("requires_approval"), "requires_approval"),
     )
     # Last, as it may wait on DNS: everything cheaper to refuse is refused first.
     action.endpoint = await _endpoint(data.get("endpoint"))

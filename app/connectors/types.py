@@ -6,6 +6,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.connectors import models
+from app.connectors.repository import ConnectorRepository
 from app.graphql.context import Info
 from app.graphql.relay import Node
 from app.kit.attributes import from_attributes
@@ -59,6 +60,9 @@ class OutboundActionNode(Node):
     method: models.HttpMethod = strawberry.field(description="HTTP method.")
     headers: JSON = strawberry.field(description="Extra request headers.")
     payload_template: str = strawberry.field(description="JSON body with placeholders.")
+    requires_approval: bool = strawberry.field(
+        description="Each call waits for a second person's approval before it is sent."
+    )
     created_at: datetime = strawberry.field(description="When it was created.")
 
     @classmethod
@@ -71,6 +75,13 @@ class OutboundActionNode(Node):
             method=models.HttpMethod(row.method),
             headers=cast(JSON, row.headers),
         )
+
+
+@strawberry.type(name="ConnectorSecret", description="A named secret: never its value.")
+class ConnectorSecretType:
+    name: str = strawberry.field(description="Used in header values as `{{name}}`.")
+    last4: str = strawberry.field(description="Its last four characters.")
+    updated_at: datetime = strawberry.field(description="When it was last set.")
 
 
 @strawberry.type(
@@ -125,6 +136,18 @@ class ConnectorNode(Node):
     async def outbound_actions(self, info: Info) -> list[OutboundActionNode]:
         rows = await info.context.loaders.connector_actions.load(self.pk)
         return [OutboundActionNode.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Named secrets for action headers: names and last four characters only."
+    )
+    async def secrets(self, info: Info) -> list[ConnectorSecretType]:
+        tenant_id = info.context.require().tenant_id
+        async with info.context.services.db.read() as session:
+            rows = await ConnectorRepository(session, tenant_id).secrets([self.pk])
+        return [
+            ConnectorSecretType(name=row.name, last4=row.last4, updated_at=row.updated_at)
+            for row in rows
+        ]
 
     @strawberry.field(description="How many event types have a field mapping.")
     async def inbound_mappings_count(self, info: Info) -> int:
@@ -213,6 +236,9 @@ class CreateOutboundActionInput:
     payload_template: str = strawberry.field(description="JSON body with placeholders.")
     headers: JSON | None = strawberry.field(
         default=None, description="Up to 20 extra headers, string values."
+    )
+    requires_approval: bool = strawberry.field(
+        default=False, description="Each call waits for a second person's approval."
     )
 
 

@@ -30,6 +30,13 @@ class EventType(StrEnum):
     CASE_PRIORITY_CHANGED = "case_priority_changed"
     TICKET_LINKED = "ticket_linked"
     REFERRAL_CHANGED = "referral_changed"
+    # A ticket's SLA target (first response or resolution) is near, or was missed.
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    # A notification for one team member, on their own topic only.
+    NOTIFICATION_CREATED = "notification_created"
+    # A call of a connector's action made from a case was asked for, approved, or answered.
+    CONNECTOR_ACTION_CHANGED = "connector_action_changed"
     # Someone's access changed (key revoked, user deactivated or re-roled, sign-in revoked):
     # never delivered to subscribers; every process's hub reads it to end affected sockets.
     ACCESS_CHANGED = "access_changed"

@@ -28,6 +28,7 @@ from app.cases.subscriptions import CaseSubscriptions
 from app.cases.types import SafetyCaseType
 from app.comments.resolvers import CommentMutations
 from app.comments.types import CommentType
+from app.connectors.execution_resolvers import ConnectorActionMutations, ConnectorActionQueries
 from app.connectors.resolvers import ConnectorMutations, ConnectorQueries
 from app.connectors.types import ConnectorNode, InboundMappingType, OutboundActionNode
 from app.evidence.resolvers import EvidenceMutations, EvidenceQueries
@@ -38,15 +39,23 @@ from app.intake.resolvers import IntakeMutations, IntakeQueries
 from app.kit.settings import Settings
 from app.knowledge.resolvers import KnowledgeMutations, KnowledgeQueries
 from app.knowledge.types import KnowledgeArticleType
+from app.notifications.resolvers import (
+    NotificationMutations,
+    NotificationQueries,
+    NotificationSubscriptions,
+)
+from app.outbound_webhooks.resolvers import WebhookMutations, WebhookQueries
 from app.realtime.resolvers import RealtimeSubscriptions
 from app.realtime.types import LONG, Long
 from app.referrals.resolvers import ReferralMutations, ReferralQueries
 from app.referrals.types import ReferralNode
+from app.sla.resolvers import SlaMutations, SlaQueries
 from app.tickets.merge_resolvers import MergeMutations
 from app.tickets.resolvers import TicketMutations, TicketQueries
 from app.tickets.types import TicketType
 from app.widgets.resolvers import WidgetMutations, WidgetQueries
 from app.widgets.types import WidgetTokenType
+from app.workflows.resolvers import WorkflowMutations, WorkflowQueries
 
 
 class CodedParserCache(ParserCache):
@@ -82,12 +91,17 @@ Query = merge_types(
         WidgetQueries,
         IntakeQueries,
         ConnectorQueries,
+        ConnectorActionQueries,
         AuditQueries,
         CaseQueries,
         EvidenceQueries,
         ReferralQueries,
         KnowledgeQueries,
         AIQueries,
+        SlaQueries,
+        NotificationQueries,
+        WorkflowQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -101,14 +115,21 @@ Mutation = merge_types(
         WidgetMutations,
         IntakeMutations,
         ConnectorMutations,
+        ConnectorActionMutations,
         CaseMutations,
         EvidenceMutations,
         ReferralMutations,
         KnowledgeMutations,
         AIMutations,
+        SlaMutations,
+        NotificationMutations,
+        WorkflowMutations,
+        WebhookMutations,
     ),
 )
-Subscription = merge_types("Subscription", (RealtimeSubscriptions, CaseSubscriptions))
+Subscription = merge_types(
+    "Subscription", (RealtimeSubscriptions, CaseSubscriptions, NotificationSubscriptions)
+)
 NODE_TYPES = [
     TicketType,
     BoardType,

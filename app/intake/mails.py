@@ -30,3 +30,19 @@ def lookup_link(settings: Settings, to: str, organisation: str, url: str) -> Ema
         "If it was not you, ignore this mail: nothing is shown to anyone else.\n"
     )
     return compose(settings, to, f"Your tickets at {organisation}", text)
+
+
+def agent_reply(
+    settings: Settings, to: str, number: int, subject: str, reply: str, status_url: str, team: str
+) -> EmailMessage:
+    """A team member's public reply, with the private link to answer it."""
+    text = (
+        f"{reply}\n\n"
+        "-- \n"
+        f"Reply, or follow request #{number}, here:\n"
+        f"{status_url}\n\n"
+        "This link is private: anyone who has it can read and answer the ticket, so do not "
+        "forward this mail.\n\n"
+        f"{team}\n"
+    )
+    return compose(settings, to, f"Re: [#{number}] {subject}", text)

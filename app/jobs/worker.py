@@ -22,11 +22,16 @@ from sqlalchemy.engine import make_url
 
 from app.ai.triage import register_triage
 from app.auth.tasks import prune_sign_ins
+from app.connectors.delivery import register_actions
 from app.events.tasks import prune_events
 from app.kit.backoff import Backoff
 from app.kit.models import utcnow
 from app.knowledge.tasks import register_knowledge
+from app.notifications.mailing import register_mail_jobs
+from app.outbound_webhooks.tasks import register_outbound_webhooks
 from app.services import Services
+from app.sla.monitor import register_sla
+from app.workflows.tasks import register_workflows
 
 logger = logging.getLogger("haven.worker")
 
@@ -78,7 +83,16 @@ class Worker:
         self,
         services: Services,
         *,
-        jobs: Sequence[Registration] = (register, register_knowledge, register_triage),
+        jobs: Sequence[Registration] = (
+            register,
+            register_knowledge,
+            register_triage,
+            register_sla,
+            register_mail_jobs,
+            register_actions,
+            register_outbound_webhooks,
+            register_workflows,
+        ),
         backoff: Backoff = Backoff(),
         heartbeat_timeout: timedelta = HEARTBEAT_TIMEOUT,
     ) -> None:

@@ -14,6 +14,7 @@ PREFIXES: dict[str, str] = {
     "Connector": "con",
     "InboundMapping": "map",
     "OutboundAction": "act",
+    "ActionExecution": "axn",
     "IntakeForm": "frm",
     "WidgetToken": "wdg",
     "Report": "rpt",
@@ -22,6 +23,11 @@ PREFIXES: dict[str, str] = {
     "EvidenceItem": "evi",
     "KnowledgeArticle": "ka",
     "Draft": "drf",
+    "WebhookEndpoint": "whe",
+    "WebhookDelivery": "whd",
+    "Workflow": "wfl",
+    "WorkflowExecution": "wfx",
+    "Notification": "ntf",
 }
 TYPES_BY_PREFIX = {prefix: name for name, prefix in PREFIXES.items()}
 

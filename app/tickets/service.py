@@ -18,6 +18,8 @@ from app.kit.actors import Actor
 from app.kit.errors import NotFound
 from app.kit.ids import to_global_id
 from app.kit.models import utcnow
+from app.notifications import triggers as notifications
+from app.sla import clocks as sla
 from app.tenants.repository import next_ticket_numbers
 from app.tickets.models import Priority, Source, Ticket, TicketStatus, TimelineEntry
 from app.tickets.repository import TicketRepository
@@ -133,6 +135,7 @@ async def create_tickets(
         ticket.number = number
     session.add_all(tickets)
     await session.flush()
+    await sla.start_clocks(session, tenant_id, tickets)
     made = [(ticket, actor) for ticket, (actor, _) in zip(tickets, drafts, strict=True)]
     created = [
         {
@@ -153,6 +156,9 @@ async def create_tickets(
     ]
     await enqueue_each(session, TRIAGE_JOB, triage)
     await events.tickets_created(session, tenant_id, made)
+    for ticket, actor in made:
+        if ticket.assignee_id is not None:
+            await notifications.ticket_assigned(session, ticket, actor)
     return tickets
 
 
@@ -202,9 +208,13 @@ async def update_ticket(
         setattr(ticket, key, cleaned[key])
     if "status" in diff:
         apply_status(ticket, TicketStatus(cleaned["status"]))
+    if diff.keys() & {"status", "priority"}:
+        await sla.follow(session, ticket)
     _record_diff(session, ticket, actor, diff)
     await session.flush()
     await announce_changes(session, ticket, actor, diff)
+    if "assignee_id" in diff and ticket.assignee_id is not None:
+        await notifications.ticket_assigned(session, ticket, actor)
     return ticket
 
 

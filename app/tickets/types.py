@@ -20,10 +20,12 @@ from app.tickets.prefetch import Prefetched
 if TYPE_CHECKING:
     from app.boards.types import BoardType
     from app.comments.types import CommentType
+    from app.sla.types import TicketSlaType
 
 
 BoardRef = Annotated["BoardType", strawberry.lazy("app.boards.types")]
 CommentRef = Annotated["CommentType", strawberry.lazy("app.comments.types")]
+TicketSlaRef = Annotated["TicketSlaType", strawberry.lazy("app.sla.types")]
 
 
 @strawberry.type(description="The person a ticket is for.")
@@ -136,6 +138,12 @@ class TicketType(Node):
         return [
             CommentType.from_row(row) for row in await info.context.loaders.comments.load(self.pk)
         ]
+
+    @strawberry.field(description="Its SLA deadlines; null for tickets made before SLAs.")
+    async def sla(self, info: Info) -> TicketSlaRef | None:
+        from app.sla.types import ticket_sla
+
+        return await ticket_sla(info.context, self.pk, self.status)
 
     @strawberry.field(description="What changed, by whom, when; oldest first.")
     async def timeline(self, info: Info) -> list[TimelineEntryType]:

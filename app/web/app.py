@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from app.ai.rest import ai_routes
 from app.cases.rest import case_routes
 from app.connectors.rest import connector_routes
+from app.connectors.routes import action_routes
 from app.evidence.rest import evidence_routes
 from app.graphql.metrics import count_operations
 from app.intake.routes import intake_routes
@@ -21,6 +22,7 @@ from app.jobs.worker import Worker
 from app.kit.settings import Settings, get_settings
 from app.knowledge.rest import knowledge_routes
 from app.knowledge.v1 import v1_article_routes
+from app.outbound_webhooks.rest import webhook_endpoint_routes
 from app.ratelimit.limiter import Limiter, make_storage
 from app.referrals.rest import referral_routes
 from app.rest.errors import exception_handlers
@@ -44,6 +46,7 @@ from app.web.unavailable import UnavailableMiddleware
 from app.webhooks.batcher import IngestBatcher
 from app.webhooks.rest import webhook_routes
 from app.widgets.rest import widget_routes
+from app.workflows.rest import workflow_routes
 
 
 def settle_garbage_collector() -> None:
@@ -117,6 +120,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *widget_routes(),
             *webhook_routes(),
             *connector_routes(),
+            *webhook_endpoint_routes(),
+            *workflow_routes(),
+            *action_routes(),
             *metrics_routes(services),
         ],
         middleware=[

@@ -14,10 +14,12 @@ from app import __version__
 from app.ai.rest import AI_OPERATIONS
 from app.cases.rest import CASE_OPERATIONS
 from app.connectors.rest import CONNECTOR_OPERATIONS
+from app.connectors.routes import ACTION_OPERATIONS
 from app.evidence.rest import EVIDENCE_OPERATIONS
 from app.intake.routes import INTAKE_OPERATIONS
 from app.knowledge.rest import KNOWLEDGE_OPERATIONS
 from app.knowledge.v1 import V1_ARTICLE_OPERATIONS
+from app.outbound_webhooks.rest import WEBHOOK_ENDPOINT_OPERATIONS
 from app.referrals.rest import REFERRAL_OPERATIONS
 from app.rest.openapi_schemas import (
     SECURITY_SCHEMES,
@@ -30,6 +32,7 @@ from app.tickets.v1 import V1_OPERATIONS
 from app.web.health import HEALTH_OPERATIONS
 from app.webhooks.rest import WEBHOOK_OPERATIONS
 from app.widgets.rest import REPORT_OPERATIONS
+from app.workflows.rest import WORKFLOW_OPERATIONS
 
 DOCUMENT_PATH = "/api/openapi.json"
 # The operations whose bodies are typed models; their paths and schemas are generated.
@@ -45,8 +48,11 @@ OPERATIONS = [
     *INTAKE_OPERATIONS,
     *WEBHOOK_OPERATIONS,
     *CONNECTOR_OPERATIONS,
+    *WEBHOOK_ENDPOINT_OPERATIONS,
+    *ACTION_OPERATIONS,
     *KNOWLEDGE_OPERATIONS,
     *AI_OPERATIONS,
+    *WORKFLOW_OPERATIONS,
 ]
 TAGS = [
     ("health", "Liveness"),
@@ -57,10 +63,12 @@ TAGS = [
     ("referrals", "Referrals of cases to authorities, and their export"),
     ("webhooks", "Signed events from the tenant's platforms"),
     ("connectors", "Platforms that send events and receive actions"),
+    ("webhook-endpoints", "Outbound webhooks: endpoints, deliveries and replays"),
     ("reports", "The embeddable report widget"),
     ("intake", "The public intake form and status portal"),
     ("knowledge", "Knowledge articles, their versions, and semantic search"),
     ("ai", "AI triage, drafts and procedures"),
+    ("workflows", "Automation on events, and the mandatory CSEA workflow"),
 ]
 
 

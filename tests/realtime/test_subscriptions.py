@@ -32,6 +32,7 @@ from app.tickets.models import Ticket
 from app.tickets.service import NewTicket, TicketChanges, create_ticket, update_ticket
 from tests.cases.test_case_subscriptions import PROBED as CASE_SUBSCRIPTIONS
 from tests.factories import Factory, World, gid
+from tests.notifications.test_notifications import PROBED as NOTIFICATION_SUBSCRIPTIONS
 from tests.realtime.conftest import GraphQLWS, subscribed, ws_url
 
 with warnings.catch_warnings():
@@ -188,20 +189,21 @@ async def test_board_and_ticket_events_arrive_in_order_with_their_state(
         neighbour = await a.create(world.board.id, "Printer")  # seq 2
         elsewhere = await a.create(other_board.id, "Elsewhere")  # 3: another board
         await a.update(ticket, status="RESOLVED")  # 4 status_changed, 5 ticket_resolved
-        await a.update(ticket, assigneeId=gid("usr", agent.id))  # 6
-        await a.update(ticket, title="VPN flaps")  # 7
-        comment = await a.comment(ticket, "Rebooted the gateway")  # 8
-        await a.update(elsewhere, title="Still elsewhere")  # 9: another board
-        await a.delete(ticket)  # 10
-        await a.update(neighbour, priority="HIGH")  # 11
+        # 6 assigned, 7 the agent's notification (on their own topic, not the board's)
+        await a.update(ticket, assigneeId=gid("usr", agent.id))
+        await a.update(ticket, title="VPN flaps")  # 8
+        comment = await a.comment(ticket, "Rebooted the gateway")  # 9
+        await a.update(elsewhere, title="Still elsewhere")  # 10: another board
+        await a.delete(ticket)  # 11
+        await a.update(neighbour, priority="HIGH")  # 12
 
         board = await ws.events(board_op, 9)
         on_ticket = await ws.events(ticket_op, 6)
         assert await ws.silent(board_op) and await ws.silent(ticket_op)
 
-    assert [e["seq"] for e in board] == [1, 2, 4, 5, 6, 7, 8, 10, 11]
-    assert [e["seq"] for e in on_ticket] == [4, 5, 6, 7, 8, 10]
-    assert on_ticket == [e for e in board if e["seq"] in {4, 5, 6, 7, 8, 10}]
+    assert [e["seq"] for e in board] == [1, 2, 4, 5, 6, 8, 9, 11, 12]
+    assert [e["seq"] for e in on_ticket] == [4, 5, 6, 8, 9, 11]
+    assert on_ticket == [e for e in board if e["seq"] in {4, 5, 6, 8, 9, 11}]
     assert all(seq_of(e["cursor"]) == e["seq"] for e in board)
     assert not any(e["resyncRequired"] for e in board)
     rows = [
@@ -482,8 +484,8 @@ def test_every_subscription_field_has_a_permission_class_and_a_cross_tenant_prob
     assert isinstance(subscription, StrawberryObjectDefinition)
     graphql_name = schema.config.name_converter.get_graphql_name
     fields = {graphql_name(field): field for field in subscription.fields}
-    # Case subscriptions have their cross-tenant probes in tests/cases.
-    assert set(fields) == set(CROSS_TENANT) | CASE_SUBSCRIPTIONS
+    # Case and notification subscriptions have their cross-tenant probes in their folders.
+    assert set(fields) == set(CROSS_TENANT) | CASE_SUBSCRIPTIONS | NOTIFICATION_SUBSCRIPTIONS
     for name, field in fields.items():
         assert field.permission_classes, f"Subscription.{name} has no permission class"
 

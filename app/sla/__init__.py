@@ -1,0 +1,1 @@
+"""Ticket SLAs: response and resolution targets in business time, and their warnings."""
