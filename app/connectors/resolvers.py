@@ -168,5 +168,13 @@ class ConnectorMutations:
             "requires_approval": input.requires_approval,
         }
         pk = expect_global_id(input.connector_id, "Connector")
-        row = await _change(info, partial(service.create_action, connector_id=pk, data=data))
+        row = await _change(
+            info,
+            partial(
+                service.create_action,
+                connector_id=pk,
+                data=data,
+                allowed=info.context.services.outbound.allowed,
+            ),
+        )
         return CreateOutboundActionPayload(action=OutboundActionNode.from_row(row))

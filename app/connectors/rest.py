@@ -109,7 +109,7 @@ async def create_action(request: Request) -> Response:
     body: ActionCreate = await read_body(request, ActionCreate)
     async with services.db.transaction() as work:
         action = await service.create_action(
-            work.session, principal.tenant_id, pk, body.model_dump()
+            work.session, principal.tenant_id, pk, body.model_dump(), services.outbound.allowed
         )
     return JSONBody(Action.of(action), status_code=201)
 

@@ -25,7 +25,8 @@ from app.connectors.models import (
 from app.connectors.repository import ConnectorRepository
 from app.connectors.templates import PLACEHOLDER
 from app.kit import validation
-from app.kit.addresses import RefusedDestination, check_endpoint
+from app.kit.addresses import RefusedDestination
+from app.kit.destinations import Allowed, check_saved
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.models import utcnow
 from app.kit.sealing import Sealer
@@ -44,7 +45,6 @@ HEADER_VALUE_MAX = 2000
 ENDPOINT_MAX = 2000
 TEMPLATE_MAX_BYTES = 16 * 1024
 # Saving waits this long at most for DNS before keeping a name it could not look up.
-RESOLVE_ON_SAVE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ async def save_mapping(
     return mapping, True
 
 
-async def _endpoint(value: Any) -> str:
+async def _endpoint(value: Any, allowed: Allowed) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed("endpoint is required", field="endpoint")
     url = value.strip()
@@ -227,8 +227,7 @@ async def _endpoint(value: Any) -> str:
             "endpoint must not have placeholders in its host or port", field="endpoint"
         )
     try:
-        # A name that does not resolve yet is kept; it is checked again on every call.
-        await check_endpoint(PLACEHOLDER.sub("x", url), RESOLVE_ON_SAVE_SECONDS)
+        await check_saved(PLACEHOLDER.sub("x", url), allowed)
     except RefusedDestination as refusal:
         raise ValidationFailed(f"endpoint {refusal}", field="endpoint") from None
     return url
@@ -273,9 +272,14 @@ def _template(value: Any) -> str:
 
 
 async def create_action(
-    session: AsyncSession, tenant_id: uuid.UUID, connector_id: uuid.UUID, data: dict[str, Any]
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    connector_id: uuid.UUID,
+    data: dict[str, Any],
+    allowed: Allowed,
 ) -> OutboundAction:
-    """A call the connector can make out; its endpoint must reach a public address."""
+    """A call the connector can make out; its endpoint must reach a public address, or one
+    the operator allowed."""
     action_type = data.get("action_type")
     method = data.get("method")
     action = OutboundAction(
@@ -291,7 +295,7 @@ async def create_action(
         requires_approval=_flag(data.get("requires_approval"), "requires_approval"),
     )
     # Last, as it may wait on DNS: everything cheaper to refuse is refused first.
-    action.endpoint = await _endpoint(data.get("endpoint"))
+    action.endpoint = await _endpoint(data.get("endpoint"), allowed)
     await _connector(session, tenant_id, connector_id)
     session.add(action)
     await session.flush()

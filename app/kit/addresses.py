@@ -1,9 +1,10 @@
 """Where outbound calls may go: http(s) to a public address, never to a private, loopback,
 link-local or cloud metadata one, nor to a name that only means something inside a network.
 
-One classifier serves every outbound URL (connector actions, webhooks): `check_url` when a URL
-is saved, `resolve_public` again when it is called, whose answer is the address to connect to,
-so that a name cannot resolve one way when checked and another way when called. Hosts are read
+One classifier serves every outbound URL (connector actions, webhooks); `app.kit.destinations`
+applies it when a URL is saved and again, resolving the name once, when it is called, then
+connects to the address it checked, so that a name cannot resolve one way when checked and
+another way when called. Hosts are read
 as resolvers and browsers read them: `0x7f000001`, `2130706433`, `127.1`, `017700000001`,
 `127.0.0.1.` and `[::ffff:127.0.0.1]` all mean the loopback address. (`network_list` reads
 the address ranges a setting lists, such as the trusted proxies.)"""
@@ -13,7 +14,6 @@ import ipaddress
 import json
 import re
 import socket
-from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -220,16 +220,6 @@ async def resolve_public(host: str, port: int, seconds: float = RESOLVE_SECONDS)
                 f"must be a public address: {target} resolves to {address}, {problem}"
             )
     return addresses
-
-
-async def check_endpoint(url: str, seconds: float = RESOLVE_SECONDS) -> Destination:
-    """`check_url`, and for a name that resolves now, every address it resolves to. A name
-    that does not resolve is let through: it is checked again each time it is called."""
-    destination = check_url(url)
-    if destination.address is None:
-        with suppress(Unresolved):
-            await resolve_public(destination.host, destination.port, seconds)
-    return destination
 
 
 def network_list(value: object) -> object:

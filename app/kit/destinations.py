@@ -7,16 +7,19 @@ operator may allow hosts or networks on purpose (`HAVEN_OUTBOUND_ALLOW`: an inte
 a test receiver); everything else must be public, and in production HTTPS."""
 
 import ipaddress
+from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from app.kit.addresses import (
+    RESOLVE_SECONDS,
     SCHEMES,
     IPAddress,
     RefusedDestination,
     Unresolved,
     address_problem,
     host_of,
+    refuse_address,
     resolve,
 )
 
@@ -45,6 +48,19 @@ class Allowed:
         return any(address in network for network in self.networks)
 
 
+# Saving a URL waits this long for its name to resolve; it is checked again on every call.
+RESOLVE_ON_SAVE_SECONDS = 2.0
+
+
+async def check_saved(url: str, allowed: Allowed) -> None:
+    """For a URL being saved (a webhook endpoint, an action's endpoint): `RefusedDestination`
+    unless it may be called, judged as it will be when called (HTTPS is asked for then, by
+    the deployment, not of the saved URL). A name that does not resolve yet is kept: it is
+    checked again on every call."""
+    with suppress(Unresolved):
+        await _pinned(url, allowed, https_only=False, seconds=RESOLVE_ON_SAVE_SECONDS)
+
+
 @dataclass(frozen=True)
 class Pinned:
     """A URL to connect to: the checked address in place of the host, and the host for the
@@ -58,6 +74,15 @@ class Pinned:
 async def pin(url: str, allowed: Allowed, *, https_only: bool) -> Pinned:
     """The address `url` may be called at, or `RefusedDestination` saying why not."""
     try:
+        return await _pinned(url, allowed, https_only=https_only)
+    except Unresolved as error:
+        raise RefusedDestination(f"cannot be reached: {error}") from None
+
+
+async def _pinned(
+    url: str, allowed: Allowed, *, https_only: bool, seconds: float = RESOLVE_SECONDS
+) -> Pinned:
+    try:
         parts = urlsplit(url)
         scheme, hostname, port = parts.scheme.lower(), parts.hostname, parts.port
     except ValueError:
@@ -66,19 +91,23 @@ async def pin(url: str, allowed: Allowed, *, https_only: bool) -> Pinned:
         raise RefusedDestination("must be an http(s) URL")
     if "@" in parts.netloc:
         raise RefusedDestination("must not carry a user name or password")
+    if port == 0:
+        raise RefusedDestination("must not use port 0")
     name = hostname.lower().removesuffix(".")
     named = name in allowed.names
     host = name if named else host_of(hostname, bracketed=parts.netloc.startswith("["))
     port = port or SCHEMES[scheme]
-    try:
-        addresses = [host] if not isinstance(host, str) else await resolve(host, port)
-    except Unresolved as error:
-        raise RefusedDestination(f"cannot be reached: {error}") from None
+    addresses = [host] if not isinstance(host, str) else await resolve(host, port, seconds)
     for address in addresses:
+        if named or allowed.covers(address):
+            continue
+        if host == address:
+            refuse_address(address, hostname)
         problem = address_problem(address)
-        if problem is not None and not (named or allowed.covers(address)):
-            shown = str(address) if host == address else f"{host} resolves to {address},"
-            raise RefusedDestination(f"must be a public address: {shown} {problem}")
+        if problem is not None:
+            raise RefusedDestination(
+                f"must be a public address: {host} resolves to {address}, {problem}"
+            )
     address = addresses[0]
     if https_only and scheme != "https" and not (named or allowed.covers(address)):
         raise RefusedDestination("must be an https URL")

@@ -1,17 +1,15 @@
 """Webhook endpoint rules: URLs checked when saved, events from the documented list, a signing
 secret shown once and rotated with a grace period, and replays of deliveries."""
 
-import ipaddress
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.jobs.queue import enqueue
-from app.kit.addresses import RefusedDestination, check_endpoint
-from app.kit.destinations import Allowed
+from app.kit.addresses import RefusedDestination
+from app.kit.destinations import Allowed, check_saved
 from app.kit.errors import NotFound, ValidationFailed
 from app.kit.models import utcnow
 from app.kit.sealing import Sealer
@@ -26,23 +24,11 @@ MAX_GRACE = timedelta(days=7)
 URL_MAX = 2000
 DESCRIPTION_MAX = 500
 # Saving waits this long at most for DNS before keeping a name it could not look up.
-RESOLVE_ON_SAVE_SECONDS = 2.0
 EDITABLE = ("url", "description", "events", "format", "active")
 
 
 def _context(endpoint_id: uuid.UUID, which: str) -> str:
     return f"webhook_endpoint:{endpoint_id}:{which}"
-
-
-def _allowed(url: str, allowed: Allowed) -> bool:
-    """Whether an operator allowed the URL's host although it may not be public."""
-    host = (urlsplit(url).hostname or "").lower().removesuffix(".")
-    if host in allowed.names:
-        return True
-    try:
-        return allowed.covers(ipaddress.ip_address(host))
-    except ValueError:
-        return False
 
 
 async def checked_url(value: Any, allowed: Allowed) -> str:
@@ -52,9 +38,7 @@ async def checked_url(value: Any, allowed: Allowed) -> str:
     if len(url) > URL_MAX:
         raise ValidationFailed(f"url must be at most {URL_MAX} characters", field="url")
     try:
-        if not _allowed(url, allowed):
-            # A name that does not resolve yet is kept; it is checked again on every call.
-            await check_endpoint(url, RESOLVE_ON_SAVE_SECONDS)
+        await check_saved(url, allowed)
     except RefusedDestination as refusal:
         raise ValidationFailed(f"url {refusal}", field="url") from None
     return url

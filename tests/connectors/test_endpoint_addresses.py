@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from app.connectors.service import create_action
+from app.kit.destinations import Allowed
 from app.kit.errors import ValidationFailed
 from app.services import Services
 from tests.connectors.helpers import ACTION_EXAMPLE, create, post
@@ -121,7 +122,11 @@ async def test_the_service_refuses_a_non_public_endpoint(
     with pytest.raises(ValidationFailed) as refused:
         async with services.db.transaction() as work:
             await create_action(
-                work.session, world.tenant.id, _pk(connector), {**EXAMPLE, "endpoint": url}
+                work.session,
+                world.tenant.id,
+                _pk(connector),
+                {**EXAMPLE, "endpoint": url},
+                Allowed(),
             )
     assert refused.value.code == "VALIDATION_ERROR"
     assert refused.value.details == {"field": "endpoint"}

@@ -5,7 +5,7 @@ HTTPS only when asked."""
 import pytest
 
 from app.kit.addresses import RefusedDestination
-from app.kit.destinations import Allowed, pin
+from app.kit.destinations import Allowed, check_saved, pin
 
 REFUSED = [
     "http://127.0.0.1/hook",
@@ -82,3 +82,14 @@ async def test_an_operator_may_allow_hosts_and_networks_on_purpose() -> None:
         await pin("http://loopback.example.com/", by_name, https_only=False)
     with pytest.raises(RefusedDestination):
         await pin("http://10.0.0.1/", by_network, https_only=False)
+
+
+async def test_saving_judges_a_url_as_calling_it_will() -> None:
+    with pytest.raises(RefusedDestination):
+        await check_saved("http://loopback.example.com/hook", Allowed())
+    await check_saved("http://loopback.example.com/hook", Allowed.of(["127.0.0.0/8"]))
+    await check_saved("http://receiver.example.com/hook", Allowed.of(["receiver.example.com"]))
+    # A name that does not resolve yet is kept: it is checked again when called.
+    await check_saved("https://nowhere.example.com/hook", Allowed())
+    with pytest.raises(RefusedDestination, match=r"resolves to 10\.0\.0\.7"):
+        await check_saved("https://inside.example.com/hook", Allowed())
