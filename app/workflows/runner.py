@@ -20,7 +20,8 @@ from app.services import Services
 from app.workflows.dispatch import RUN_JOB
 from app.workflows.models import EventOrigin, ExecutionStatus, Workflow, WorkflowExecution
 from app.workflows.states import DONE, move
-from app.workflows.steps import Outcome, StepRun, perform
+from app.workflows.step_run import Outcome, StepRun
+from app.workflows.steps import perform
 
 logger = logging.getLogger("haven.workflows")
 

@@ -9,106 +9,30 @@ crash between the two never does the work twice."""
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ai.drafting import DraftAsk, DraftRefused, create_draft
 from app.auth.models import Role, User
-from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.models import CaseStatus, CaseTicket, SafetyCase
 from app.comments.service import NewComment, add_comment
-from app.connectors.execution_states import AWAITING
-from app.connectors.executions import ActionRequest, execution_gid, request_execution
 from app.events.models import Event
 from app.evidence.inputs import Origin, Upload, canonical_json
 from app.evidence.models import EvidenceItem, EvidenceType
 from app.evidence.service import Custody
-from app.kit.actors import Actor, ActorKind
-from app.kit.errors import HavenError
 from app.notifications.models import NotificationKind
 from app.notifications.service import Notice, notify
 from app.outbound_webhooks.models import EndpointFormat
-from app.outbound_webhooks.repository import EndpointRepository
-from app.outbound_webhooks.service import queue_event
-from app.services import Services
-from app.tickets.models import Priority, Ticket
+from app.tickets.models import Priority
 from app.tickets.repository import TicketRepository
 from app.tickets.service import TicketChanges, update_ticket
 from app.webhooks.models import WebhookReceipt
 from app.workflows.definition import conflict
-from app.workflows.models import Workflow, WorkflowExecution
+from app.workflows.reaching import run_connector_action, send_webhook, to_chat
 from app.workflows.repository import rotation
-from app.workflows.service import pk_of_config, user_of_config
-
-
-class StepFailed(HavenError):
-    """A step could not do its work; the run stops there and is tried again later."""
-
-    code = "WORKFLOW_STEP_FAILED"
-
-
-@dataclass
-class Outcome:
-    outcome: str
-    detail: str
-    # True ends the run here, successfully (its later steps belong to work already done).
-    stop: bool = False
-    context: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class StepRun:
-    services: Services
-    session: AsyncSession
-    workflow: Workflow
-    execution: WorkflowExecution
-    config: dict[str, Any]
-    action: str
-
-    @property
-    def tenant_id(self) -> uuid.UUID:
-        return self.workflow.tenant_id
-
-    @property
-    def principal(self) -> Principal:
-        """The workflow as the one acting: cleared like an administrator, named as itself."""
-        name = f"Workflow: {self.workflow.name}"[:200]
-        return Principal(self.tenant_id, Role.ADMIN, ActorKind.SYSTEM, self.workflow.id, name)
-
-    @property
-    def actor(self) -> Actor:
-        return Actor.of(self.principal)
-
-    @property
-    def reason(self) -> str:
-        return f"By workflow {self.workflow.name!r} on {self.execution.trigger}"[:1000]
-
-    def _id(self, key: str) -> uuid.UUID | None:
-        value = self.execution.context.get(key)
-        return uuid.UUID(value) if value else None
-
-    @property
-    def ticket_id(self) -> uuid.UUID | None:
-        return self._id("ticket_id")
-
-    @property
-    def case_id(self) -> uuid.UUID | None:
-        return self._id("case_id")
-
-    async def ticket(self) -> Ticket:
-        ticket_id = self.ticket_id
-        found = (
-            await TicketRepository(self.session, self.tenant_id).get(ticket_id)
-            if ticket_id
-            else None
-        )
-        if found is None:
-            raise StepFailed("The ticket this run is about no longer exists")
-        return found
+from app.workflows.service import user_of_config
+from app.workflows.step_run import Outcome, StepFailed, StepRun
 
 
 async def _open_case_of(run: StepRun, ticket_id: uuid.UUID, case_type: str) -> SafetyCase | None:
@@ -318,7 +242,7 @@ async def _recipients(run: StepRun) -> list[uuid.UUID]:
 async def send_notification(run: StepRun) -> Outcome:
     channel = run.config["channel"]
     if channel == "slack":
-        return await _to_chat(run, EndpointFormat.SLACK)
+        return await to_chat(run, EndpointFormat.SLACK)
     kind = NotificationKind.URGENT if channel == "urgent" else NotificationKind.ASSIGNMENT
     template = run.config.get("template", "workflow")
     title = f"{run.workflow.name}: {template.replace('_', ' ')}"
@@ -328,61 +252,6 @@ async def send_notification(run: StepRun) -> Outcome:
     if not sent:
         raise StepFailed("Nobody to notify: no active recipient")
     return Outcome("done", f"Sent {len(sent)} {channel} notification(s) ({template})")
-
-
-async def run_connector_action(run: StepRun) -> Outcome:
-    """Ask for the platform action on the run's case, exactly as a person would: its variables
-    filled from the case, sent by its own job with its idempotency key, or left awaiting a
-    second person when the action needs four eyes (a workflow never approves)."""
-    case_id = run.case_id
-    if case_id is None:
-        raise StepFailed("No case to run the action for")
-    action_id = pk_of_config(run.config["action_id"], "OutboundAction")
-    if action_id is None:
-        raise StepFailed("config.action_id names no connector action")
-    request = ActionRequest(case_id, action_id, run.config.get("variables") or {}, run.reason)
-    shown = await request_execution(run.session, run.services.sealer, run.principal, request)
-    execution = shown.execution
-    waiting = " (awaits a second person's approval)" if execution.status == AWAITING else ""
-    return Outcome(
-        "done",
-        f"Asked for connector action {execution_gid(execution)}{waiting}",
-        context={"action_execution_id": str(execution.id)},
-    )
-
-
-# Deliveries a workflow adds to an event sort after the event's own (positions 0 and 1).
-WORKFLOW_POSITION = 10
-
-
-def _event_name(run: StepRun) -> str:
-    return str(run.config.get("event") or f"workflow.{run.execution.trigger}")[:40]
-
-
-async def _to_chat(run: StepRun, format: EndpointFormat) -> Outcome:
-    """The triggering event as a readable message to every active chat endpoint of `format`."""
-    endpoints = await EndpointRepository(run.session, run.tenant_id).active_of_format(format)
-    if not endpoints:
-        raise StepFailed(f"No active {format} webhook endpoint to post to")
-    position = WORKFLOW_POSITION + run.execution.next_step
-    sent = await queue_event(
-        run.session, run.tenant_id, endpoints, run.execution.event_seq, _event_name(run), position
-    )
-    return Outcome("done", f"Posted to {sent} {format} endpoint(s)")
-
-
-async def send_webhook(run: StepRun) -> Outcome:
-    """The triggering event to one of the tenant's webhook endpoints, signed and retried like
-    every delivery, whatever events the endpoint subscribed to."""
-    pk = pk_of_config(run.config["endpoint_id"], "WebhookEndpoint")
-    endpoint = await EndpointRepository(run.session, run.tenant_id).get(pk) if pk else None
-    if endpoint is None or not endpoint.active:
-        raise StepFailed("config.endpoint_id is not an active webhook endpoint")
-    position = WORKFLOW_POSITION + run.execution.next_step
-    await queue_event(
-        run.session, run.tenant_id, [endpoint], run.execution.event_seq, _event_name(run), position
-    )
-    return Outcome("done", f"Queued the event for webhook endpoint {endpoint.url}")
 
 
 Action = Callable[[StepRun], Awaitable[Outcome]]
