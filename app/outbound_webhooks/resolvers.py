@@ -8,11 +8,11 @@ from functools import partial
 from typing import TypeVar
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.graphql.context import Info
 from app.graphql.permissions import IsAdmin
 from app.graphql.relay import Connection
+from app.kit.actors import Actor
 from app.kit.ids import expect_global_id
 from app.outbound_webhooks import service
 from app.outbound_webhooks.repository import DeliveryFilter, DeliveryRepository, EndpointRepository
@@ -83,11 +83,11 @@ class WebhookQueries:
         )
 
 
-async def _change(info: Info, change: Callable[[AsyncSession, uuid.UUID], Awaitable[T]]) -> T:
-    """What `change` makes of the caller's tenant, in a transaction of its own."""
-    tenant_id = info.context.require().tenant_id
+async def _change(info: Info, change: Callable[..., Awaitable[T]]) -> T:
+    """What `change` makes of the caller's tenant, as the caller, in a transaction of its own."""
+    principal = info.context.require()
     async with info.context.services.db.transaction() as work:
-        return await change(work.session, tenant_id)
+        return await change(work.session, principal.tenant_id, actor=Actor.of(principal))
 
 
 @strawberry.type

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from app.auth.principal import Principal
+from app.kit.actors import Actor
 from app.kit.errors import Forbidden, NotFound
 from app.outbound_webhooks import service
 from app.outbound_webhooks.bodies import (
@@ -93,6 +94,7 @@ async def create_endpoint(request: Request) -> Response:
             services.sealer,
             services.outbound.allowed,
             body.model_dump(),
+            actor=Actor.of(principal),
         )
     return _secret_shown(
         JSONBody(WebhookEndpointWithSecret.with_secret(row, secret), status_code=201)
@@ -115,7 +117,12 @@ async def update_endpoint(request: Request) -> Response:
     body: WebhookEndpointUpdate = await read_body(request, WebhookEndpointUpdate)
     async with services.db.transaction() as work:
         row = await service.update_endpoint(
-            work.session, principal.tenant_id, services.outbound.allowed, pk, body.model_dump()
+            work.session,
+            principal.tenant_id,
+            services.outbound.allowed,
+            pk,
+            body.model_dump(),
+            actor=Actor.of(principal),
         )
     return JSONBody(WebhookEndpointSummary.of(row))
 
@@ -124,7 +131,9 @@ async def delete_endpoint(request: Request) -> Response:
     services: Services = request.app.state.services
     principal, pk = await _admin(request), _endpoint_pk(request)
     async with services.db.transaction() as work:
-        await service.delete_endpoint(work.session, principal.tenant_id, pk)
+        await service.delete_endpoint(
+            work.session, principal.tenant_id, pk, actor=Actor.of(principal)
+        )
     return Response(status_code=204)
 
 
@@ -134,7 +143,7 @@ async def rotate_secret(request: Request) -> Response:
     grace = (await read_optional_body(request, WebhookSecretRotation)).grace()
     async with services.db.transaction() as work:
         row, secret = await service.rotate_secret(
-            work.session, principal.tenant_id, services.sealer, pk, grace
+            work.session, principal.tenant_id, services.sealer, pk, grace, actor=Actor.of(principal)
         )
     return _secret_shown(JSONBody(WebhookEndpointWithSecret.with_secret(row, secret)))
 
@@ -173,7 +182,9 @@ async def replay_delivery(request: Request) -> Response:
     services: Services = request.app.state.services
     principal, pk, delivery_pk = await _admin(request), _endpoint_pk(request), _delivery_pk(request)
     async with services.db.transaction() as work:
-        row = await service.replay_delivery(work.session, principal.tenant_id, pk, delivery_pk)
+        row = await service.replay_delivery(
+            work.session, principal.tenant_id, pk, delivery_pk, actor=Actor.of(principal)
+        )
     return JSONBody(WebhookDeliverySummary.of(row), status_code=202)
 
 
@@ -182,7 +193,9 @@ async def replay_failed(request: Request) -> Response:
     principal, pk = await _admin(request), _endpoint_pk(request)
     since = (await read_body(request, WebhookReplaySince)).moment()
     async with services.db.transaction() as work:
-        count = await service.replay_failed(work.session, principal.tenant_id, pk, since)
+        count = await service.replay_failed(
+            work.session, principal.tenant_id, pk, since, actor=Actor.of(principal)
+        )
     return JSONBody(WebhookReplayed(replayed=count), status_code=202)
 
 

@@ -8,9 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.jobs.queue import enqueue
+from app.journal import service as journal
+from app.journal.change import Change, Subject
+from app.kit.actors import Actor
 from app.kit.addresses import RefusedDestination
 from app.kit.destinations import Allowed, check_saved
 from app.kit.errors import NotFound, ValidationFailed
+from app.kit.ids import to_global_id
 from app.kit.models import utcnow
 from app.kit.sealing import Sealer
 from app.outbound_webhooks.catalog import WEBHOOK_EVENTS
@@ -75,6 +79,22 @@ def checked_description(value: Any) -> str:
     return value.strip()
 
 
+async def _journal(
+    session: AsyncSession, actor: Actor, endpoint: WebhookEndpoint, action: str, **details: Any
+) -> None:
+    """Endpoints send the tenant's data out of Haven: every change to one is audited."""
+    await journal.record(
+        session,
+        Change(
+            tenant_id=endpoint.tenant_id,
+            actor=actor,
+            action=f"webhook_endpoint.{action}",
+            subjects=[Subject("WebhookEndpoint", to_global_id("WebhookEndpoint", endpoint.id))],
+            details={"url": endpoint.url, **details},
+        ),
+    )
+
+
 def _seal_new_secret(sealer: Sealer, endpoint: WebhookEndpoint) -> str:
     secret = new_signing_secret()
     endpoint.secret_sealed = sealer.seal(secret, _context(endpoint.id, "secret"))
@@ -88,6 +108,8 @@ async def create_endpoint(
     sealer: Sealer,
     allowed: Allowed,
     data: dict[str, Any],
+    *,
+    actor: Actor,
 ) -> tuple[WebhookEndpoint, str]:
     """The new endpoint and its signing secret, which is never shown again."""
     endpoint = WebhookEndpoint(
@@ -103,6 +125,9 @@ async def create_endpoint(
     secret = _seal_new_secret(sealer, endpoint)
     session.add(endpoint)
     await session.flush()
+    await _journal(
+        session, actor, endpoint, "created", events=endpoint.events, format=endpoint.format
+    )
     return endpoint, secret
 
 
@@ -121,6 +146,8 @@ async def update_endpoint(
     allowed: Allowed,
     endpoint_id: uuid.UUID,
     changes: dict[str, Any],
+    *,
+    actor: Actor,
 ) -> WebhookEndpoint:
     """Change what was given (fields left out, or None, stay as they are). Turning an endpoint
     back on clears why it was turned off, and its pending deliveries go out again."""
@@ -137,6 +164,12 @@ async def update_endpoint(
     if "url" in given:
         values["url"] = await checked_url(given["url"], allowed)
     endpoint = await endpoint_for_update(session, tenant_id, endpoint_id)
+    wanted = {**values, **({"active": given["active"]} if "active" in given else {})}
+    changed = {
+        key: {"old": getattr(endpoint, key), "new": value}
+        for key, value in wanted.items()
+        if getattr(endpoint, key) != value
+    }
     for key, value in values.items():
         setattr(endpoint, key, value)
     if "active" in given and given["active"] != endpoint.active:
@@ -144,6 +177,8 @@ async def update_endpoint(
         if endpoint.active:
             await enqueue(session, DELIVER_JOB, {"endpoint_id": str(endpoint.id)})
     await session.flush()
+    if changed:
+        await _journal(session, actor, endpoint, "updated", changes=changed)
     return endpoint
 
 
@@ -155,10 +190,11 @@ def _switch(endpoint: WebhookEndpoint, active: bool) -> None:
 
 
 async def delete_endpoint(
-    session: AsyncSession, tenant_id: uuid.UUID, endpoint_id: uuid.UUID
+    session: AsyncSession, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, *, actor: Actor
 ) -> None:
     """The endpoint goes, with its deliveries and their attempts."""
     endpoint = await endpoint_for_update(session, tenant_id, endpoint_id)
+    await _journal(session, actor, endpoint, "deleted")
     await session.delete(endpoint)
     await session.flush()
 
@@ -169,6 +205,8 @@ async def rotate_secret(
     sealer: Sealer,
     endpoint_id: uuid.UUID,
     grace: timedelta = DEFAULT_GRACE,
+    *,
+    actor: Actor,
 ) -> tuple[WebhookEndpoint, str]:
     """A new secret; the current one keeps signing beside it for `grace` (zero ends it)."""
     if not timedelta(0) <= grace <= MAX_GRACE:
@@ -181,6 +219,9 @@ async def rotate_secret(
     endpoint.secret_rotated_at = now
     secret = _seal_new_secret(sealer, endpoint)
     await session.flush()
+    await _journal(
+        session, actor, endpoint, "secret_rotated", grace_seconds=int(grace.total_seconds())
+    )
     return endpoint, secret
 
 
@@ -196,10 +237,15 @@ def signing_secrets(endpoint: WebhookEndpoint, sealer: Sealer, now: datetime) ->
 
 
 async def replay_delivery(
-    session: AsyncSession, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, delivery_id: uuid.UUID
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    endpoint_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    *,
+    actor: Actor,
 ) -> WebhookDelivery:
     """Send a delivery again, under the same `webhook-id`, in its place in the event order."""
-    await endpoint_for_update(session, tenant_id, endpoint_id)
+    endpoint = await endpoint_for_update(session, tenant_id, endpoint_id)
     deliveries = DeliveryRepository(session, tenant_id)
     if await deliveries.of_endpoint(endpoint_id, delivery_id) is None:
         raise NotFound("Webhook delivery")
@@ -208,21 +254,30 @@ async def replay_delivery(
     replayed = await deliveries.of_endpoint(endpoint_id, delivery_id)
     assert replayed is not None
     await session.refresh(replayed)
+    await _journal(
+        session, actor, endpoint, "replayed", delivery=to_global_id("WebhookDelivery", delivery_id)
+    )
     return replayed
 
 
 async def replay_failed(
-    session: AsyncSession, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, since: datetime
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    endpoint_id: uuid.UUID,
+    since: datetime,
+    *,
+    actor: Actor,
 ) -> int:
     """Send again every delivery that was given up on since `since`; how many."""
     if since.tzinfo is None:
         raise ValidationFailed("since must have a time zone", field="since")
-    await endpoint_for_update(session, tenant_id, endpoint_id)
+    endpoint = await endpoint_for_update(session, tenant_id, endpoint_id)
     count = await DeliveryRepository(session, tenant_id).retry(
         endpoint_id, utcnow(), failed_since=since
     )
     if count:
         await enqueue(session, DELIVER_JOB, {"endpoint_id": str(endpoint_id)})
+    await _journal(session, actor, endpoint, "replayed", since=since.isoformat(), deliveries=count)
     return count
 
 

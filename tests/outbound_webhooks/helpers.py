@@ -39,6 +39,7 @@ async def endpoint(
             services.sealer,
             services.outbound.allowed,
             {"url": url, "events": TICKET_EVENTS, **data},
+            actor=AGENT,
         )
 
 

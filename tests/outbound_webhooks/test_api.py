@@ -202,3 +202,26 @@ async def test_graphql_create_shows_the_secret_and_refuses_bad_urls(factory: Fac
         document, {"i": {"url": "http://localhost/x", "events": ["assigned"]}}, token=world.token
     )
     assert error_codes(refused) == ["VALIDATION_ERROR"]
+
+
+async def test_every_change_to_an_endpoint_is_in_the_audit_chain(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    world = await factory.world()
+    made = (await create(client, world.token)).json()
+    path = f"{BASE}/{made['id']}"
+    await client.patch(path, json={"active": False}, headers=bearer(world.token))
+    await client.post(f"{path}/rotate-secret", json={}, headers=bearer(world.token))
+    await client.delete(path, headers=bearer(world.token))
+    audit = await factory.gql(
+        "query { auditLog(first: 20) { edges { node { action details } } } }", token=world.token
+    )
+    entries = [edge["node"] for edge in audit["data"]["auditLog"]["edges"]]
+    actions = sorted(e["action"] for e in entries if e["action"].startswith("webhook_endpoint."))
+    assert actions == [
+        "webhook_endpoint.created",
+        "webhook_endpoint.deleted",
+        "webhook_endpoint.secret_rotated",
+        "webhook_endpoint.updated",
+    ]
+    assert all(e["details"]["url"] == PUBLIC for e in entries if "webhook" in e["action"])
