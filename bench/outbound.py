@@ -98,6 +98,7 @@ async def _tenant(services: Services, url: str) -> tuple[uuid.UUID, uuid.UUID]:
             services.sealer,
             services.outbound.allowed,
             {"url": url, "events": ["ticket_created"]},
+            actor=Actor.of(admin),
         )
     return made.tenant.id, board.id
 

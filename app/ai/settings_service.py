@@ -10,7 +10,7 @@ from app.ai.models import AISettings
 from app.ai.tenant_settings import settings_of
 from app.auth.principal import Principal
 from app.journal import service as journal
-from app.journal.change import Change, Subject
+from app.journal.change import Change, Subject, auditable
 from app.kit import validation
 from app.kit.actors import Actor
 from app.kit.errors import Forbidden, ValidationFailed
@@ -69,11 +69,6 @@ def _checked(changes: SettingsChanges) -> dict[str, Any]:
     return values
 
 
-def _audited(value: Any) -> Any:
-    """The audit chain hashes exact values, so a threshold is kept as its decimal text."""
-    return f"{value:g}" if isinstance(value, float) else value
-
-
 async def update_settings(
     session: AsyncSession, principal: Principal, changes: SettingsChanges
 ) -> AISettings:
@@ -84,7 +79,7 @@ async def update_settings(
     if current not in session:
         session.add(current)
     diff = {
-        key: {"old": _audited(getattr(current, key)), "new": _audited(value)}
+        key: {"old": auditable(getattr(current, key)), "new": auditable(value)}
         for key, value in values.items()
         if getattr(current, key) != value
     }

@@ -58,3 +58,18 @@ class Change:
     ip: str | None = None
     timeline: Sequence[Timeline] = ()
     live: Live | None = None
+
+
+def auditable(value: Any) -> Any:
+    """`value` as the audit chain can hold it (JSON text, integers, booleans, null, arrays and
+    objects; it hashes exact values, so a float is kept as its decimal text, a date or time
+    as its ISO text)."""
+    if isinstance(value, Mapping):
+        return {str(key): auditable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [auditable(item) for item in value]
+    if isinstance(value, float):
+        return f"{value:g}"
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -4,6 +4,7 @@ import strawberry
 
 from app.graphql.context import Info
 from app.graphql.permissions import IsAdmin
+from app.kit.actors import Actor
 from app.sla import service
 from app.sla.types import (
     TicketSlaPolicyType,
@@ -51,5 +52,7 @@ class SlaMutations:
     ) -> UpdateTicketSlaPolicyPayload:
         principal = info.context.require()
         async with info.context.services.db.transaction() as work:
-            row = await service.update_policy(work.session, principal.tenant_id, _changes(input))
+            row = await service.update_policy(
+                work.session, principal.tenant_id, _changes(input), actor=Actor.of(principal)
+            )
         return UpdateTicketSlaPolicyPayload(policy=TicketSlaPolicyType.from_row(row))

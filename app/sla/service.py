@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.journal import service as journal
+from app.journal.change import Change, Subject, auditable
+from app.kit.actors import Actor
 from app.kit.errors import ValidationFailed
+from app.kit.ids import to_global_id
 from app.kit.models import utcnow
 from app.sla.calendar import NoWorkingTime
 from app.sla.models import TicketSlaPolicy
@@ -104,9 +108,10 @@ def _check_calendar(row: TicketSlaPolicy) -> None:
 
 
 async def update_policy(
-    session: AsyncSession, tenant_id: uuid.UUID, changes: PolicyChanges
+    session: AsyncSession, tenant_id: uuid.UUID, changes: PolicyChanges, *, actor: Actor
 ) -> TicketSlaPolicy:
-    """Apply `changes` to the tenant's policy; nothing is saved unless the whole is valid."""
+    """Apply `changes` to the tenant's policy; nothing is saved unless the whole is valid.
+    The change is audited: the deadlines a team is held to are a record regulators read."""
     stored = await session.get(TicketSlaPolicy, tenant_id, with_for_update=True)
     row = stored or blank_policy(tenant_id)
     _apply(row, changes)
@@ -115,4 +120,15 @@ async def update_policy(
     if stored is None:
         session.add(row)
     await session.flush()
+    given = {key: value for key, value in changes.__dict__.items() if value is not None}
+    await journal.record(
+        session,
+        Change(
+            tenant_id=tenant_id,
+            actor=actor,
+            action="sla_policy.updated",
+            subjects=[Subject("Tenant", to_global_id("Tenant", tenant_id))],
+            details=auditable(given),
+        ),
+    )
     return row

@@ -76,6 +76,17 @@ class TestPolicy:
         )
         high = next(t for t in policy["targets"] if t["priority"] == "HIGH")
         assert (high["firstResponseMinutes"], high["resolutionMinutes"]) == (120, 960)
+        audit = await factory.gql(
+            "query { auditLog(first: 10) { edges { node { action details } } } }",
+            token=world.token,
+        )
+        (entry,) = [
+            edge["node"]
+            for edge in audit["data"]["auditLog"]["edges"]
+            if edge["node"]["action"] == "sla_policy.updated"
+        ]
+        assert entry["details"]["time_zone"] == "Europe/London"
+        assert entry["details"]["holidays"] == ["2026-12-25"]
 
     async def test_a_calendar_without_working_days_is_refused(self, factory: Factory) -> None:
         world = await factory.world()
