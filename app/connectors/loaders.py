@@ -26,5 +26,8 @@ mappings_by_connector = _connectors.batch(
 actions_by_connector = _connectors.batch(
     lambda repository, keys: repository.actions(keys), _by_connector
 )
+secrets_by_connector = _connectors.batch(
+    lambda repository, keys: repository.secrets(keys), _by_connector
+)
 # (inbound mappings, outbound actions) per connector.
 counts = _connectors.batch(lambda repository, keys: repository.counts(keys), _per_key)

@@ -6,7 +6,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.connectors import models
-from app.connectors.repository import ConnectorRepository
 from app.graphql.context import Info
 from app.graphql.relay import Node
 from app.kit.attributes import from_attributes
@@ -141,9 +140,7 @@ class ConnectorNode(Node):
         description="Named secrets for action headers: names and last four characters only."
     )
     async def secrets(self, info: Info) -> list[ConnectorSecretType]:
-        tenant_id = info.context.require().tenant_id
-        async with info.context.services.db.read() as session:
-            rows = await ConnectorRepository(session, tenant_id).secrets([self.pk])
+        rows = await info.context.loaders.connector_secrets.load(self.pk)
         return [
             ConnectorSecretType(name=row.name, last4=row.last4, updated_at=row.updated_at)
             for row in rows

@@ -38,6 +38,7 @@ class Loaders:
         )
         self.connector_actions = DataLoader(partial(connectors.actions_by_connector, db, tenant_id))
         self.connector_counts = DataLoader(partial(connectors.counts, db, tenant_id))
+        self.connector_secrets = DataLoader(partial(connectors.secrets_by_connector, db, tenant_id))
         self.safety_case = DataLoader(partial(cases.cases, db, tenant_id))
         self.case_tickets = DataLoader(partial(cases.tickets, db, tenant_id))
         self.case_timeline = DataLoader(partial(cases.timelines, db, tenant_id))

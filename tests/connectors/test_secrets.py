@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from tests.conftest import StatementCounter
 from tests.connectors.helpers import bearer, create, send_event
 from tests.factories import Factory, World, error_codes
 from tests.rest.helpers import envelope
@@ -192,3 +193,35 @@ async def test_rest_rotation_without_body_keeps_the_old_secret_for_the_default_g
     newest = zero.json()["config"]["signing_secret"]
     envelope(await send_event(client, world.api_key, new), 403, "FORBIDDEN")
     assert (await send_event(client, world.api_key, newest)).status_code == 202
+
+
+async def test_named_secrets_are_listed_per_connector_in_one_query(
+    client: httpx.AsyncClient, factory: Factory, statements: StatementCounter
+) -> None:
+    world = await factory.world()
+    made = [(await create(client, world.token))["id"] for _ in range(3)]
+    for number, connector in enumerate(made):
+        for name in ("service_key", f"region_{number}"):
+            saved = await client.post(
+                f"/api/v1/connectors/{connector}/secrets",
+                json={"name": name, "value": f"sk_live_{number}_{name}_9f3a"},
+                headers=bearer(world.token),
+            )
+            assert saved.status_code == 201, saved.text
+    query = "query { connectors { edges { node { id secrets { name last4 } } } } }"
+    before = statements.count
+    body = await factory.gql(query, token=world.token)
+    listed = {
+        edge["node"]["id"]: edge["node"]["secrets"] for edge in body["data"]["connectors"]["edges"]
+    }
+    for number, connector in enumerate(made):
+        assert [secret["name"] for secret in listed[connector]] == [
+            f"region_{number}",
+            "service_key",
+        ]
+        assert all(secret["last4"] == "9f3a" for secret in listed[connector])
+    # The secrets of every connector on the page come in one statement, not one per connector.
+    with_secrets = statements.count - before
+    plain = statements.count
+    await factory.gql("query { connectors { edges { node { id } } } }", token=world.token)
+    assert with_secrets - (statements.count - plain) == 1
